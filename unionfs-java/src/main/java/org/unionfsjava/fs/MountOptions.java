@@ -1,0 +1,52 @@
+package org.unionfsjava.fs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a union mount is made from, as the user chose it.
+ *
+ * @param upper the writable branch
+ * @param lowers the read-only branches, top first (at least one)
+ * @param mountPoint where the union appears
+ * @param workDir the work directory for copy-up temporaries, or null for the default
+ *     ({@code UPPER/.unionfs-java}, hidden in the union); must be on the upper's filesystem
+ * @param whiteoutFormat "auto", "overlay" or "aufs"
+ * @param lowerMode whether the lowers may change while mounted ({@link LowerMode})
+ * @param cacheTtl how long facts taken from a lower are trusted (also the kernel timeouts in
+ *     {@link LowerMode#CHANGING} mode)
+ * @param fuseOptions extra {@code -o} options passed to FUSE as given
+ * @param fuseDebug libfuse's debug output ({@code -d})
+ */
+public record MountOptions(
+    Path upper,
+    List<Path> lowers,
+    Path mountPoint,
+    Path workDir,
+    String whiteoutFormat,
+    LowerMode lowerMode,
+    Duration cacheTtl,
+    List<String> fuseOptions,
+    boolean fuseDebug) {
+
+  /** The default TTL for facts taken from a lower. */
+  public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
+
+  public MountOptions {
+    Objects.requireNonNull(upper, "upper");
+    Objects.requireNonNull(mountPoint, "mountPoint");
+    lowers = List.copyOf(lowers);
+    whiteoutFormat = whiteoutFormat == null ? "auto" : whiteoutFormat;
+    lowerMode = lowerMode == null ? LowerMode.CHANGING : lowerMode;
+    cacheTtl = cacheTtl == null ? DEFAULT_CACHE_TTL : cacheTtl;
+    fuseOptions = fuseOptions == null ? List.of() : List.copyOf(fuseOptions);
+  }
+
+  /** Options with defaults for everything but the branches and the mount point. */
+  public static MountOptions of(Path upper, List<Path> lowers, Path mountPoint) {
+    return new MountOptions(upper, lowers, mountPoint, null, "auto", LowerMode.CHANGING,
+        DEFAULT_CACHE_TTL, List.of(), false);
+  }
+}

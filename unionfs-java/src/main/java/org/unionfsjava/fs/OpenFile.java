@@ -1,0 +1,14 @@
+package org.unionfsjava.fs;
+
+import org.unionfsjava.model.Branch;
+import org.unionfsjava.model.UnionPath;
+
+/**
+ * One open file of the union: the real file descriptor in the branch that served the open, the
+ * branch (for inode numbers), and the union path at open time (for messages; a later rename does
+ * not update it).
+ *
+ * <p>A read-only open of a lower file keeps reading the lower even after another open copies the
+ * file up, as in kernel overlayfs: only opens after the copy-up see the upper.
+ */
+record OpenFile(int fd, Branch branch, UnionPath openedAs, int flags) {}

@@ -1,0 +1,163 @@
+package org.unionfsjava.fs;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.unionfsjava.model.Lookup;
+import org.unionfsjava.model.Resolution;
+import org.unionfsjava.model.Resolver;
+import org.unionfsjava.model.UnionPath;
+
+/**
+ * The union's lookup cache: a tree of resolved names like the kernel's dentry cache. An entry is
+ * keyed by its parent entry's id and its name, so dropping a directory's entry makes its whole
+ * subtree unreachable at once (a directory rename or rmdir costs one removal, not a scan).
+ *
+ * <p>Entries that a lower could change ({@link Resolution#dependsOnLowers()}) live at most the
+ * TTL; entries the upper alone decided live until the union changes them (only the union writes
+ * the upper) or the size bound evicts them. Negative entries are cached too.
+ *
+ * <p>Races between a lookup and a change are closed with a generation counter: a lookup that saw
+ * the generation move while it read the branches removes what it cached (see {@link #resolve}).
+ * Every change through the union must call {@link #invalidate} after it changed the branches.
+ */
+final class ResolutionCache implements Resolver {
+  /** A cached name: its id (parent of its children's keys), the answer, when it was made. */
+  private record Node(long id, Resolution res, long createdNanos) {}
+
+  private record Key(long parentId, String name) {}
+
+  private final Lookup lookup;
+  private final Cache<Key, Node> cache;
+  private final long ttlNanos;
+  private final Ticker ticker;
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong generation = new AtomicLong();
+  private volatile Node root;
+
+  ResolutionCache(Lookup lookup, Duration ttl, long maxEntries, Ticker ticker) {
+    this.lookup = lookup;
+    this.ttlNanos = ttl.toNanos();
+    this.ticker = ticker;
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .ticker(ticker)
+        .expireAfter(new Expiry<Key, Node>() {
+          @Override
+          public long expireAfterCreate(Key key, Node node, long currentTime) {
+            return node.res().dependsOnLowers() ? ttlNanos : Long.MAX_VALUE;
+          }
+
+          @Override
+          public long expireAfterUpdate(Key key, Node node, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, node, currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(Key key, Node node, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .recordStats()
+        .build();
+  }
+
+  /** The root, re-read once its TTL passed (its lower layers can change). */
+  private Node root() throws IOException {
+    Node r = root;
+    if (r == null || (r.res().dependsOnLowers() && ticker.read() - r.createdNanos() > ttlNanos)) {
+      r = new Node(ids.incrementAndGet(), lookup.root(), ticker.read());
+      root = r;
+    }
+    return r;
+  }
+
+  /**
+   * Resolves a path, one cached name at a time. A name missing from the cache is resolved in its
+   * parent and stored; if the generation moved meanwhile (a change ran concurrently) the new entry
+   * is removed again, so a stale answer is never kept.
+   */
+  @Override
+  public Resolution resolve(UnionPath path) throws IOException {
+    long gen = generation.get();
+    Node node = root();
+    if (path.isRoot()) {
+      return node.res();
+    }
+    for (String name : path.components()) {
+      if (!(node.res() instanceof Resolution.Visible)) {
+        return missingBelow(node.res(), path);
+      }
+      Key key = new Key(node.id(), name);
+      Node child = cache.getIfPresent(key);
+      if (child == null) {
+        Resolution res = lookup.step((Resolution.Visible) node.res(), name);
+        child = new Node(ids.incrementAndGet(), res, ticker.read());
+        cache.put(key, child);
+        if (generation.get() != gen) {
+          cache.asMap().remove(key, child);
+        }
+      }
+      node = child;
+    }
+    return node.res();
+  }
+
+  private static Resolution missingBelow(Resolution r, UnionPath path) {
+    org.unionfsjava.model.Errno errno = r instanceof Resolution.Missing
+        ? ((Resolution.Missing) r).errno() : org.unionfsjava.model.Errno.ENOENT;
+    return new Resolution.Missing(path, null, errno, r.dependsOnLowers());
+  }
+
+  /**
+   * Forgets a path (and so its whole subtree) and every ancestor whose answer came from a lower,
+   * because a change below it copied it up. Call after the change reached the branches.
+   */
+  void invalidate(UnionPath path) {
+    generation.incrementAndGet();
+    if (path.isRoot()) {
+      root = null;
+      return;
+    }
+    Node node = root;
+    if (node == null) {
+      return;
+    }
+    for (String name : path.components()) {
+      Key key = new Key(node.id(), name);
+      Node child = cache.getIfPresent(key);
+      if (child == null) {
+        return;
+      }
+      Resolution res = child.res();
+      boolean last = res.path().equals(path);
+      if (last || !(res instanceof Resolution.Visible) || !((Resolution.Visible) res).inUpper()) {
+        cache.invalidate(key);
+        return; // everything below hangs off the removed entry
+      }
+      node = child;
+    }
+  }
+
+  /** Forgets everything (the lowers changed in a way the user told us about). */
+  void invalidateAll() {
+    generation.incrementAndGet();
+    root = null;
+    cache.invalidateAll();
+  }
+
+  /** Hit and miss counts, for status. */
+  CacheStats stats() {
+    return cache.stats();
+  }
+
+  /** The number of cached names (approximate). */
+  long size() {
+    return cache.estimatedSize();
+  }
+}

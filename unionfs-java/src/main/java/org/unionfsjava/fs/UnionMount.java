@@ -1,0 +1,180 @@
+package org.unionfsjava.fs;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.unionfsjava.fs.nativeio.NativeBranchIo;
+import org.unionfsjava.fs.nativeio.NativeFile;
+import org.unionfsjava.model.BranchStack;
+import org.unionfsjava.model.CopyUp;
+import org.unionfsjava.model.DirectoryMerger;
+import org.unionfsjava.model.Errno;
+import org.unionfsjava.model.FormatDetector;
+import org.unionfsjava.model.Lookup;
+import org.unionfsjava.model.Namespace;
+import org.unionfsjava.model.UnionException;
+import org.unionfsjava.model.WhiteoutFormat;
+import org.unionfsjava.model.WorkDir;
+
+/**
+ * A live union mount: {@link #mount} returns once the kernel serves the mount point; {@link
+ * #close} unmounts it; {@link #awaitUnmounted} blocks while it is mounted (until someone runs
+ * umount or the process is asked to stop).
+ */
+public final class UnionMount implements AutoCloseable {
+  private static final Logger LOG = LogManager.getLogger();
+  /** The default work directory's name at the upper's root; the union never shows it. */
+  public static final String DEFAULT_WORKDIR_NAME = ".unionfs-java";
+  private static final long CACHE_ENTRIES = 500_000;
+  private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
+  private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
+
+  private final MountOptions options;
+  private final UnionFuse fuse;
+  private final Thread loop;
+  private volatile Throwable loopFailure;
+
+  private UnionMount(MountOptions options, UnionFuse fuse) {
+    this.options = options;
+    this.fuse = fuse;
+    this.loop = new Thread(this::serve, "fuse-loop");
+  }
+
+  /**
+   * Checks the branches, prepares the upper (work directory, format), and mounts.
+   *
+   * @throws UnionException with EINVAL for a format mismatch or bad option, ENOENT/ENOTDIR for a
+   *     missing branch, EIO if FUSE refused the mount; the message is one clear sentence
+   */
+  public static UnionMount mount(MountOptions options) throws UnionException {
+    try {
+      UnionMount m = new UnionMount(options, build(options));
+      m.start();
+      return m;
+    } catch (UnionException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new UnionException(Errno.EIO, options.mountPoint().toString(), e.getMessage(), e);
+    }
+  }
+
+  private static UnionFuse build(MountOptions o) throws IOException {
+    NativeFile.setUmask(0); // modes given by callers are applied exactly
+    NativeBranchIo io = new NativeBranchIo();
+    Path upper = o.upper().toAbsolutePath().normalize();
+    List<Path> lowers = new ArrayList<>();
+    for (Path l : o.lowers()) {
+      lowers.add(l.toAbsolutePath().normalize());
+    }
+    BranchStack stack = BranchStack.of(upper, lowers);
+    Path workPath = o.workDir() == null ? upper.resolve(DEFAULT_WORKDIR_NAME) : o.workDir().toAbsolutePath().normalize();
+    String hiddenName = workPath.getParent().equals(upper) ? workPath.getFileName().toString() : null;
+    WorkDir work = new WorkDir(io, workPath);
+    work.prepare();
+    WhiteoutFormat format = new FormatDetector(io).choose(o.whiteoutFormat(), upper, work, hiddenName);
+    LOG.info("union of upper {} and lowers {} in the {} format, work directory {}", upper, lowers, format, workPath);
+    Lookup lookup = new Lookup(stack, io, format, hiddenName);
+    Duration ttl = o.lowerMode() == LowerMode.FIXED ? Duration.ofNanos(Long.MAX_VALUE) : o.cacheTtl();
+    ResolutionCache cache = new ResolutionCache(lookup, ttl, CACHE_ENTRIES, Ticker.systemTicker());
+    DirectoryMerger merger = new DirectoryMerger(io, lookup);
+    CopyUp copyUp = new CopyUp(io, format, work, cache, true);
+    Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
+    UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable());
+    return new UnionFuse(ops);
+  }
+
+  /** The FUSE options this mount passes, in the order given to libfuse. */
+  static List<String> fuseArguments(MountOptions o, boolean root) {
+    List<String> opts = new ArrayList<>();
+    opts.add("fsname=unionfs-java");
+    opts.add("subtype=unionfs-java");
+    opts.add("default_permissions");
+    if (root) {
+      opts.add("allow_other");
+    }
+    opts.add("use_ino");
+    opts.add("hard_remove");
+    opts.add("big_writes");
+    opts.add("max_write=131072");
+    opts.add("max_read=131072");
+    double timeout = o.lowerMode() == LowerMode.FIXED
+        ? FIXED_KERNEL_TIMEOUT.toSeconds() : o.cacheTtl().toMillis() / 1000.0;
+    opts.add("attr_timeout=" + timeout);
+    opts.add("entry_timeout=" + timeout);
+    opts.add("negative_timeout=" + timeout);
+    opts.add(o.lowerMode() == LowerMode.FIXED ? "kernel_cache" : "auto_cache");
+    List<String> args = new ArrayList<>();
+    args.add("-o");
+    args.add(String.join(",", opts));
+    for (String extra : o.fuseOptions()) {
+      args.add("-o");
+      args.add(extra);
+    }
+    return args;
+  }
+
+  private void start() throws UnionException {
+    loop.setDaemon(false);
+    loop.start();
+    long deadline = System.nanoTime() + MOUNT_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (MountTable.isUnionMounted(options.mountPoint())) {
+        LOG.info("mounted at {}", options.mountPoint());
+        return;
+      }
+      if (!loop.isAlive()) {
+        break;
+      }
+      try {
+        loop.join(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    String why = loopFailure == null ? "FUSE did not mount it" : loopFailure.getMessage();
+    throw new UnionException(Errno.EIO, options.mountPoint().toString(), "mount failed: " + why);
+  }
+
+  private void serve() {
+    try {
+      List<String> args = fuseArguments(options, NativeFile.geteuid() == 0);
+      fuse.mount(options.mountPoint(), true, options.fuseDebug(), args.toArray(new String[0]));
+    } catch (Throwable t) {
+      loopFailure = t;
+      LOG.error("the FUSE loop ended with an error", t);
+    } finally {
+      LOG.info("unmounted {}", options.mountPoint());
+    }
+  }
+
+  /** Blocks until the union is unmounted. */
+  public void awaitUnmounted() throws InterruptedException {
+    loop.join();
+  }
+
+  /** Unmounts (lazily if busy) and releases every open file. */
+  @Override
+  public void close() {
+    if (MountTable.isUnionMounted(options.mountPoint())) {
+      MountTable.unmount(options.mountPoint());
+    }
+    try {
+      loop.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether files exist; used by callers that check before mounting. */
+  static boolean exists(Path p) {
+    return Files.exists(p);
+  }
+}

@@ -1,0 +1,347 @@
+package org.unionfsjava.fs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.unionfsjava.fs.nativeio.NativeFile;
+import org.unionfsjava.model.BranchIo;
+import org.unionfsjava.model.BranchStack;
+import org.unionfsjava.model.Caller;
+import org.unionfsjava.model.CopyUp;
+import org.unionfsjava.model.DirectoryMerger;
+import org.unionfsjava.model.Errno;
+import org.unionfsjava.model.FileKind;
+import org.unionfsjava.model.Layer;
+import org.unionfsjava.model.MergedEntry;
+import org.unionfsjava.model.Namespace;
+import org.unionfsjava.model.Resolution;
+import org.unionfsjava.model.Stat;
+import org.unionfsjava.model.UnionException;
+import org.unionfsjava.model.UnionPath;
+import org.unionfsjava.model.WhiteoutFormat;
+
+/**
+ * The union's operations in plain Java: each resolves (through the cache), acts through the model
+ * and the branch I/O, and drops from the cache exactly what it changed. No FUSE types here; the
+ * adapter {@link UnionFuse} decodes and encodes.
+ *
+ * <p>Invalidation: every operation that changes a name calls {@link ResolutionCache#invalidate}
+ * for that name (which also drops the ancestors it copied up); rename for both names.
+ */
+final class UnionOps {
+  private static final int O_ACCMODE = 3;
+  private static final int O_DIRECT = 040000;
+
+  private final BranchStack stack;
+  private final BranchIo io;
+  private final WhiteoutFormat format;
+  private final ResolutionCache cache;
+  private final Namespace namespace;
+  private final CopyUp copyUp;
+  private final DirectoryMerger merger;
+  private final OpenFileTable table;
+
+  UnionOps(BranchStack stack, BranchIo io, WhiteoutFormat format, ResolutionCache cache,
+      Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table) {
+    this.stack = stack;
+    this.io = io;
+    this.format = format;
+    this.cache = cache;
+    this.namespace = namespace;
+    this.copyUp = copyUp;
+    this.merger = merger;
+    this.table = table;
+  }
+
+  OpenFileTable table() {
+    return table;
+  }
+
+  private Resolution resolve(UnionPath p) throws IOException {
+    return cache.resolve(p);
+  }
+
+  private Resolution.Visible visible(UnionPath p) throws IOException {
+    return resolve(p).requireVisible();
+  }
+
+  private Resolution.Visible parentOf(UnionPath p) throws IOException {
+    return resolve(p.parent()).requireDirectory();
+  }
+
+  // ---- attributes ----
+
+  /** The attributes the union reports for a path. */
+  Stat getattr(UnionPath p) throws IOException {
+    return reported(visible(p));
+  }
+
+  /** The attributes of an open file. */
+  Stat fgetattr(long fh) throws IOException {
+    OpenFile f = table.file(fh);
+    Stat st = NativeFile.fstat(f.fd());
+    return st.withInode(InodeNumbers.of(f.branch().index(), st.ino()), st.nlink());
+  }
+
+  private Stat reported(Resolution.Visible v) throws IOException {
+    Stat st = v.stat();
+    Layer top = v.top();
+    if (top.inUpper()) {
+      st = io.lstat(top.path()); // the upper changes through open files too: always fresh
+      if (st == null) {
+        cache.invalidate(v.path());
+        throw new UnionException(Errno.ENOENT, v.path().toString(), "vanished from the upper");
+      }
+    }
+    long nlink = st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
+    return st.withInode(InodeNumbers.of(top.branch().index(), st.ino()), nlink);
+  }
+
+  String readlink(UnionPath p) throws IOException {
+    Resolution.Visible v = visible(p);
+    if (v.kind() != FileKind.SYMLINK) {
+      throw new UnionException(Errno.EINVAL, p.toString(), "not a symbolic link");
+    }
+    return io.readlink(v.top().path());
+  }
+
+  void access(UnionPath p) throws IOException {
+    visible(p);
+  }
+
+  NativeFile.FsStats statfs() throws IOException {
+    return NativeFile.statvfs(stack.upper().root());
+  }
+
+  // ---- changes of attributes (each copies up first) ----
+
+  private Path upperFor(Resolution.Visible v, boolean withData) throws IOException {
+    if (v.inUpper()) {
+      return v.top().path();
+    }
+    Path up = copyUp.ensureUpper(v, withData);
+    cache.invalidate(v.path());
+    return up;
+  }
+
+  void chmod(UnionPath p, int mode) throws IOException {
+    Resolution.Visible v = visible(p);
+    io.chmod(upperFor(v, true), mode & 07777);
+  }
+
+  void chown(UnionPath p, int uid, int gid) throws IOException {
+    Resolution.Visible v = visible(p);
+    io.lchown(upperFor(v, true), uid, gid);
+  }
+
+  void utimens(UnionPath p, long atimeNs, long mtimeNs) throws IOException {
+    Resolution.Visible v = visible(p);
+    if (atimeNs == BranchIo.UTIME_OMIT && mtimeNs == BranchIo.UTIME_OMIT) {
+      return;
+    }
+    io.utimens(upperFor(v, true), atimeNs, mtimeNs);
+  }
+
+  void truncate(UnionPath p, long size) throws IOException {
+    Resolution.Visible v = visible(p);
+    if (v.isDirectory()) {
+      throw new UnionException(Errno.EISDIR, p.toString(), "is a directory");
+    }
+    io.truncate(upperFor(v, size > 0), size);
+  }
+
+  // ---- xattrs (the format's own are invisible) ----
+
+  byte[] getxattr(UnionPath p, String name) throws IOException {
+    Resolution.Visible v = visible(p);
+    byte[] value = format.isPrivateXattr(name) ? null : io.getXattr(v.top().path(), name);
+    if (value == null) {
+      throw new UnionException(Errno.ENODATA, p.toString(), "no attribute " + name);
+    }
+    return value;
+  }
+
+  List<String> listxattr(UnionPath p) throws IOException {
+    Resolution.Visible v = visible(p);
+    List<String> out = new ArrayList<>();
+    for (String n : io.listXattrs(v.top().path())) {
+      if (!format.isPrivateXattr(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  void setxattr(UnionPath p, String name, byte[] value, int flags) throws IOException {
+    Resolution.Visible v = visible(p);
+    if (format.isPrivateXattr(name)) {
+      throw new UnionException(Errno.EPERM, p.toString(), name + " belongs to the union's format");
+    }
+    io.setXattr(upperFor(v, true), name, value, flags);
+  }
+
+  void removexattr(UnionPath p, String name) throws IOException {
+    Resolution.Visible v = visible(p);
+    if (format.isPrivateXattr(name) || io.getXattr(v.top().path(), name) == null) {
+      throw new UnionException(Errno.ENODATA, p.toString(), "no attribute " + name);
+    }
+    io.removeXattr(upperFor(v, true), name);
+  }
+
+  // ---- names ----
+
+  void mknod(UnionPath p, int mode, long rdev, Caller caller) throws IOException {
+    Resolution r = resolve(p);
+    boolean regular = (mode & FileKind.S_IFMT) == FileKind.REGULAR.typeBits() || (mode & FileKind.S_IFMT) == 0;
+    namespace.create(r, caller, false, at -> {
+      if (regular) {
+        io.createFile(at, mode & 07777);
+      } else {
+        io.mknod(at, mode, rdev);
+      }
+    });
+    cache.invalidate(p);
+  }
+
+  void mkdir(UnionPath p, int mode, Caller caller) throws IOException {
+    Resolution r = resolve(p);
+    namespace.create(r, caller, true, at -> io.mkdir(at, mode & 07777));
+    cache.invalidate(p);
+  }
+
+  void symlink(String target, UnionPath link, Caller caller) throws IOException {
+    Resolution r = resolve(link);
+    namespace.create(r, caller, false, at -> io.symlink(target, at));
+    cache.invalidate(link);
+  }
+
+  void link(UnionPath from, UnionPath to) throws IOException {
+    Resolution.Visible src = visible(from);
+    Resolution dst = resolve(to);
+    try {
+      namespace.link(src, dst);
+    } finally {
+      cache.invalidate(from);
+      cache.invalidate(to);
+    }
+  }
+
+  void unlink(UnionPath p) throws IOException {
+    Resolution.Visible v = visible(p);
+    try {
+      namespace.unlink(v, parentOf(p));
+    } finally {
+      cache.invalidate(p);
+    }
+  }
+
+  void rmdir(UnionPath p) throws IOException {
+    Resolution.Visible v = visible(p);
+    try {
+      namespace.rmdir(v, parentOf(p));
+    } finally {
+      cache.invalidate(p);
+    }
+  }
+
+  void rename(UnionPath from, UnionPath to) throws IOException {
+    Resolution.Visible src = visible(from);
+    Resolution.Visible srcParent = parentOf(from);
+    Resolution dst = resolve(to);
+    Resolution.Visible dstParent = resolve(to.parent()).requireDirectory();
+    try {
+      namespace.rename(src, srcParent, dst, dstParent);
+    } finally {
+      cache.invalidate(from);
+      cache.invalidate(to);
+    }
+  }
+
+  // ---- open files ----
+
+  /** Opens a file; an open for writing or with O_TRUNC copies it up first. Returns the handle. */
+  long open(UnionPath p, int flags) throws IOException {
+    Resolution.Visible v = visible(p);
+    boolean writing = (flags & O_ACCMODE) != NativeFile.O_RDONLY || (flags & NativeFile.O_TRUNC) != 0;
+    if (v.isDirectory() && writing) {
+      throw new UnionException(Errno.EISDIR, p.toString(), "is a directory");
+    }
+    int realFlags = (flags & ~(NativeFile.O_CREAT | NativeFile.O_EXCL | O_DIRECT)) | NativeFile.O_CLOEXEC;
+    if (writing && !v.inUpper()) {
+      Path up = upperFor(v, (flags & NativeFile.O_TRUNC) == 0);
+      return table.addFile(new OpenFile(NativeFile.open(up, realFlags, 0), stack.upper(), p, flags));
+    }
+    Layer top = v.top();
+    return table.addFile(new OpenFile(NativeFile.open(top.path(), realFlags, 0), top.branch(), p, flags));
+  }
+
+  /** Creates and opens a new regular file (O_CREAT|O_EXCL semantics; FUSE calls it only for a new name). */
+  long create(UnionPath p, int mode, int flags, Caller caller) throws IOException {
+    Resolution r = resolve(p);
+    if (r instanceof Resolution.Visible) {
+      if ((flags & NativeFile.O_EXCL) != 0) {
+        throw new UnionException(Errno.EEXIST, p.toString(), "file exists");
+      }
+      return open(p, flags);
+    }
+    int[] fd = {-1};
+    int realFlags = (flags & ~(O_DIRECT | NativeFile.O_TRUNC)) | NativeFile.O_CREAT | NativeFile.O_EXCL | NativeFile.O_CLOEXEC;
+    try {
+      namespace.create(r, caller, false, at -> fd[0] = NativeFile.open(at, realFlags, mode & 07777));
+    } catch (IOException | RuntimeException e) {
+      if (fd[0] >= 0) {
+        NativeFile.close(fd[0]);
+      }
+      throw e;
+    } finally {
+      cache.invalidate(p);
+    }
+    return table.addFile(new OpenFile(fd[0], stack.upper(), p, flags));
+  }
+
+  OpenFile file(long fh) throws UnionException {
+    return table.file(fh);
+  }
+
+  void release(long fh) throws IOException {
+    table.release(fh);
+  }
+
+  // ---- directories ----
+
+  long opendir(UnionPath p) throws IOException {
+    Resolution.Visible v = resolve(p).requireDirectory();
+    return table.addDir(new DirHandle(p, listing(v)));
+  }
+
+  /** The entries of an open directory from an offset; offset 0 takes a fresh listing. */
+  List<DirHandle.Entry> readdir(long fh, long offset) throws IOException {
+    DirHandle d = table.dir(fh);
+    if (offset == 0) {
+      d.refresh(listing(resolve(d.path()).requireDirectory()));
+    }
+    return d.entries();
+  }
+
+  void releasedir(long fh) {
+    table.releaseDir(fh);
+  }
+
+  private List<DirHandle.Entry> listing(Resolution.Visible dir) throws IOException {
+    List<MergedEntry> merged = merger.list(dir);
+    List<DirHandle.Entry> out = new ArrayList<>(merged.size() + 2);
+    Stat self = reported(dir);
+    out.add(new DirHandle.Entry(".", self.ino(), FileKind.DIRECTORY.typeBits()));
+    out.add(new DirHandle.Entry("..", 1, FileKind.DIRECTORY.typeBits()));
+    for (MergedEntry e : merged) {
+      long ino = e.ino();
+      if (ino == 0) {
+        Stat st = io.lstat(DirectoryMerger.realPath(dir, e));
+        ino = st == null ? 1 : st.ino();
+      }
+      out.add(new DirHandle.Entry(e.name(), InodeNumbers.of(e.branch().index(), ino), e.kind().typeBits()));
+    }
+    return out;
+  }
+}

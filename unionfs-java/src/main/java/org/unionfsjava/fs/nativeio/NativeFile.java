@@ -1,0 +1,281 @@
+package org.unionfsjava.fs.nativeio;
+
+import static org.unionfsjava.fs.nativeio.LinuxAbi.LIBC;
+
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+import org.unionfsjava.model.Stat;
+import org.unionfsjava.model.UnionException;
+
+/**
+ * System calls on open file descriptors, for the FUSE adapter's data path (read, write, fsync,
+ * locks), plus the few process-wide calls (umask, statvfs, geteuid).
+ *
+ * <p>Every failure is a {@link UnionException} built by {@link Errnos#exception}; calls that can
+ * be interrupted are retried on EINTR. Errors about a descriptor carry "fd N" as their path: the
+ * caller knows the union path and may wrap the exception. Flag and command numbers are the Linux
+ * ones of this architecture, which are also what FUSE passes in {@code fi.flags}.
+ */
+public final class NativeFile {
+
+  /** open(2) O_RDONLY. */
+  public static final int O_RDONLY = LinuxAbi.O_RDONLY;
+  /** open(2) O_WRONLY. */
+  public static final int O_WRONLY = LinuxAbi.O_WRONLY;
+  /** open(2) O_RDWR. */
+  public static final int O_RDWR = LinuxAbi.O_RDWR;
+  /** open(2) O_CREAT. */
+  public static final int O_CREAT = LinuxAbi.O_CREAT;
+  /** open(2) O_EXCL. */
+  public static final int O_EXCL = LinuxAbi.O_EXCL;
+  /** open(2) O_TRUNC. */
+  public static final int O_TRUNC = LinuxAbi.O_TRUNC;
+  /** open(2) O_APPEND. */
+  public static final int O_APPEND = LinuxAbi.O_APPEND;
+  /** open(2) O_NOFOLLOW (architecture-dependent value). */
+  public static final int O_NOFOLLOW = LinuxAbi.O_NOFOLLOW;
+  /** open(2) O_DIRECTORY (architecture-dependent value). */
+  public static final int O_DIRECTORY = LinuxAbi.O_DIRECTORY;
+  /** open(2) O_CLOEXEC. */
+  public static final int O_CLOEXEC = LinuxAbi.O_CLOEXEC;
+
+  /** flock(2) LOCK_SH. */
+  public static final int LOCK_SH = 1;
+  /** flock(2) LOCK_EX. */
+  public static final int LOCK_EX = 2;
+  /** flock(2) LOCK_NB, or-ed with {@link #LOCK_SH}/{@link #LOCK_EX}. */
+  public static final int LOCK_NB = 4;
+  /** flock(2) LOCK_UN. */
+  public static final int LOCK_UN = 8;
+
+  /** struct flock l_type F_RDLCK. */
+  public static final short F_RDLCK = 0;
+  /** struct flock l_type F_WRLCK. */
+  public static final short F_WRLCK = 1;
+  /** struct flock l_type F_UNLCK. */
+  public static final short F_UNLCK = 2;
+
+  /** fallocate(2) FALLOC_FL_KEEP_SIZE. */
+  public static final int FALLOC_FL_KEEP_SIZE = 1;
+  /** fallocate(2) FALLOC_FL_PUNCH_HOLE (with {@link #FALLOC_FL_KEEP_SIZE}). */
+  public static final int FALLOC_FL_PUNCH_HOLE = 2;
+
+  /** statvfs(3) results, as FUSE's statfs callback wants them. */
+  public record FsStats(long bsize, long frsize, long blocks, long bfree, long bavail, long files,
+      long ffree, long namemax) {}
+
+  /** A conflicting OFD/POSIX lock as F_OFD_GETLK reports it (pid is -1 for an OFD lock). */
+  public record LockConflict(short type, long start, long length, int pid) {}
+
+  private NativeFile() {}
+
+  /** open(2): the new descriptor. */
+  public static int open(Path path, int flags, int mode) throws UnionException {
+    int fd = openRaw(NativeNames.encode(path), flags, mode);
+    if (fd < 0) {
+      throw Errnos.exception(-fd, "open", path.toString());
+    }
+    return fd;
+  }
+
+  /** open(2) retried on EINTR: the descriptor, or minus the errno. */
+  static int openRaw(byte[] path, int flags, int mode) {
+    while (true) {
+      int fd = LIBC.open(path, flags, mode);
+      if (fd >= 0) {
+        return fd;
+      }
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        return -errno;
+      }
+    }
+  }
+
+  /**
+   * pread(2) into native memory until {@code size} bytes are read or end of file: the byte count
+   * (short only at end of file, as FUSE expects).
+   */
+  public static int pread(int fd, Pointer buf, long size, long offset) throws UnionException {
+    long done = 0;
+    while (done < size) {
+      Pointer at = done == 0 ? buf : buf.slice(done);
+      long n = LIBC.pread(fd, at, size - done, offset + done);
+      if (n > 0) {
+        done += n;
+      } else if (n == 0) {
+        break;
+      } else {
+        int errno = LinuxAbi.errno();
+        if (errno != Errnos.EINTR) {
+          throw fdException(errno, "pread", fd);
+        }
+      }
+    }
+    return (int) done;
+  }
+
+  /** pwrite(2) from native memory until all {@code size} bytes are written: the byte count. */
+  public static int pwrite(int fd, Pointer buf, long size, long offset) throws UnionException {
+    long done = 0;
+    while (done < size) {
+      Pointer at = done == 0 ? buf : buf.slice(done);
+      long n = LIBC.pwrite(fd, at, size - done, offset + done);
+      if (n > 0) {
+        done += n;
+      } else if (n == 0) {
+        throw fdException(Errnos.EIO, "pwrite (no progress)", fd); // never loop forever
+      } else {
+        int errno = LinuxAbi.errno();
+        if (errno != Errnos.EINTR) {
+          throw fdException(errno, "pwrite", fd);
+        }
+      }
+    }
+    return (int) done;
+  }
+
+  /** pread(2) into a Java array from index 0: the byte count (short only at end of file). */
+  public static int pread(int fd, byte[] buf, long offset) throws UnionException {
+    while (true) {
+      long n = LIBC.pread(fd, buf, buf.length, offset);
+      if (n >= 0) {
+        return (int) n;
+      }
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "pread", fd);
+      }
+    }
+  }
+
+  /** fsync(2), or fdatasync(2) if {@code dataOnly}. */
+  public static void fsync(int fd, boolean dataOnly) throws UnionException {
+    int rc = dataOnly ? LIBC.fdatasync(fd) : LIBC.fsync(fd);
+    if (rc != 0) {
+      throw fdException(LinuxAbi.errno(), dataOnly ? "fdatasync" : "fsync", fd);
+    }
+  }
+
+  /** ftruncate(2). */
+  public static void ftruncate(int fd, long size) throws UnionException {
+    while (LIBC.ftruncate(fd, size) != 0) {
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "ftruncate", fd);
+      }
+    }
+  }
+
+  /** fallocate(2) with the Linux mode bits (0 allocates and may extend the file). */
+  public static void fallocate(int fd, int mode, long offset, long length) throws UnionException {
+    while (LIBC.fallocate(fd, mode, offset, length) != 0) {
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "fallocate", fd);
+      }
+    }
+  }
+
+  /** flock(2); with {@link #LOCK_NB} a held lock answers EAGAIN (EWOULDBLOCK). */
+  public static void flock(int fd, int operation) throws UnionException {
+    while (LIBC.flock(fd, operation) != 0) {
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "flock", fd);
+      }
+    }
+  }
+
+  /**
+   * fcntl F_OFD_SETLK, or F_OFD_SETLKW if {@code wait}: takes or releases ({@link #F_UNLCK}) an
+   * open-file-description lock on a byte range relative to the file start; length 0 means to the
+   * end of file. A conflicting lock without {@code wait} answers EAGAIN.
+   */
+  public static void ofdSetLock(int fd, short type, long start, long length, boolean wait)
+      throws UnionException {
+    Pointer flock = ThreadBuffers.get().small;
+    while (true) {
+      writeFlock(flock, type, start, length);
+      int rc = LIBC.fcntl(fd, wait ? LinuxAbi.F_OFD_SETLKW : LinuxAbi.F_OFD_SETLK, flock);
+      if (rc == 0) {
+        return;
+      }
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, wait ? "fcntl(F_OFD_SETLKW)" : "fcntl(F_OFD_SETLK)", fd);
+      }
+    }
+  }
+
+  /** fcntl F_OFD_GETLK: the first lock that would block this one, or null if none would. */
+  public static LockConflict ofdGetLock(int fd, short type, long start, long length)
+      throws UnionException {
+    Pointer flock = ThreadBuffers.get().small;
+    writeFlock(flock, type, start, length);
+    if (LIBC.fcntl(fd, LinuxAbi.F_OFD_GETLK, flock) != 0) {
+      throw fdException(LinuxAbi.errno(), "fcntl(F_OFD_GETLK)", fd);
+    }
+    short found = flock.getShort(0);
+    if (found == F_UNLCK) {
+      return null;
+    }
+    return new LockConflict(found, flock.getLong(8), flock.getLong(16), flock.getInt(24));
+  }
+
+  private static void writeFlock(Pointer flock, short type, long start, long length) {
+    flock.setMemory(0, LinuxAbi.FLOCK_SIZE, (byte) 0); // l_pid must be 0 for OFD locks
+    flock.putShort(0, type);
+    flock.putShort(2, (short) LinuxAbi.SEEK_SET);
+    flock.putLong(8, start);
+    flock.putLong(16, length);
+  }
+
+  /**
+   * close(2); not retried on EINTR because Linux has released the descriptor by then. An error
+   * here (NFS reports deferred write errors at close) is thrown.
+   */
+  public static void close(int fd) throws UnionException {
+    if (LIBC.close(fd) != 0) {
+      int errno = LinuxAbi.errno();
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "close", fd);
+      }
+    }
+  }
+
+  /** fstat(2). */
+  public static Stat fstat(int fd) throws UnionException {
+    Pointer buf = ThreadBuffers.get().small;
+    if (LIBC.fstat(fd, buf) != 0) {
+      throw fdException(LinuxAbi.errno(), "fstat", fd);
+    }
+    return StatLayout.host().read(buf);
+  }
+
+  /** umask(2): sets the process-wide file mode creation mask and returns the previous one. */
+  public static int setUmask(int mask) {
+    return LIBC.umask(mask);
+  }
+
+  /** geteuid(2): the effective user id of the process. */
+  public static int geteuid() {
+    return LIBC.geteuid();
+  }
+
+  /** statvfs(3) of the filesystem that holds {@code path}. */
+  public static FsStats statvfs(Path path) throws UnionException {
+    Pointer buf = ThreadBuffers.get().small;
+    if (LIBC.statvfs(NativeNames.encode(path), buf) != 0) {
+      throw Errnos.exception(LinuxAbi.errno(), "statvfs", path.toString());
+    }
+    // LP64 struct statvfs: bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid,
+    // flag, namemax (8 bytes each).
+    return new FsStats(buf.getLong(0), buf.getLong(8), buf.getLong(16), buf.getLong(24),
+        buf.getLong(32), buf.getLong(40), buf.getLong(48), buf.getLong(80));
+  }
+
+  private static UnionException fdException(int errno, String syscall, int fd) {
+    return Errnos.exception(errno, syscall, "fd " + fd);
+  }
+}

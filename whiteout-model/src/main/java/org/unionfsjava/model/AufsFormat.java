@@ -1,0 +1,133 @@
+package org.unionfsjava.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The aufs format, also used by OCI image layers: a whiteout for NAME is an empty file {@code
+ * .wh.NAME} in the same directory, an opaque directory holds the file {@code .wh..wh..opq}. Needs
+ * nothing of the upper's filesystem, so it works where device nodes or trusted xattrs are not
+ * allowed. Names starting with {@code .wh.} are reserved: the union never shows them and a user
+ * cannot create them.
+ *
+ * <p>A whiteout hides the name in the branches below; an object of the same name in the same
+ * branch stays visible (and then nothing below merges with it).
+ */
+public final class AufsFormat implements WhiteoutFormat {
+  /** The prefix of every whiteout and marker name. */
+  public static final String PREFIX = ".wh.";
+  /** The opaque marker's name. */
+  public static final String OPAQUE_MARKER = ".wh..wh..opq";
+
+  @Override
+  public String name() {
+    return "aufs";
+  }
+
+  @Override
+  public Entry lookup(BranchIo io, Path dir, String name) throws IOException {
+    if (name.startsWith(PREFIX)) {
+      return ABSENT;
+    }
+    Stat st = io.lstat(dir.resolve(name));
+    boolean whiteout = io.lstat(dir.resolve(PREFIX + name)) != null;
+    if (st == null) {
+      return whiteout ? WHITEOUT : ABSENT;
+    }
+    return new Present(st, whiteout);
+  }
+
+  @Override
+  public boolean isOpaque(BranchIo io, Path dir) throws IOException {
+    return io.lstat(dir.resolve(OPAQUE_MARKER)) != null;
+  }
+
+  @Override
+  public String whitedOutName(BranchIo io, Path dir, DirEntry entry) {
+    String n = entry.name();
+    if (n.startsWith(PREFIX) && !n.equals(OPAQUE_MARKER) && n.length() > PREFIX.length()) {
+      return n.substring(PREFIX.length());
+    }
+    return null;
+  }
+
+  @Override
+  public boolean isInternalName(String name) {
+    return name.startsWith(PREFIX);
+  }
+
+  @Override
+  public void checkUserName(UnionPath path) throws UnionException {
+    if (path.name().startsWith(PREFIX)) {
+      throw new UnionException(Errno.EINVAL, path.toString(),
+          "names starting with '" + PREFIX + "' are reserved by the aufs whiteout format");
+    }
+  }
+
+  @Override
+  public void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException {
+    Path marker = dir.resolve(PREFIX + name);
+    if (io.lstat(marker) == null) {
+      io.createFile(marker, 0444);
+    }
+    // the marker hides the lowers first; the upper object goes second, so a crash in between
+    // leaves the old object visible rather than a lower one
+    Path target = dir.resolve(name);
+    Stat existing = io.lstat(target);
+    if (existing == null) {
+      return;
+    }
+    if (existing.isDirectory()) {
+      Path temp = work.newTempPath();
+      io.rename(target, temp, BranchIo.RenameMode.NOREPLACE);
+      work.removeTree(temp);
+    } else {
+      io.unlink(target);
+    }
+  }
+
+  @Override
+  public void replaceWhiteout(BranchIo io, WorkDir work, Path temp, Path dir, String name) throws IOException {
+    io.rename(temp, dir.resolve(name), BranchIo.RenameMode.NOREPLACE);
+    Path marker = dir.resolve(PREFIX + name);
+    try {
+      io.unlink(marker);
+    } catch (UnionException e) {
+      if (e.errno() != Errno.ENOENT) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void renameLeavingWhiteout(BranchIo io, WorkDir work, Path from, Path to) throws IOException {
+    Path marker = from.resolveSibling(PREFIX + from.getFileName());
+    if (io.lstat(marker) == null) {
+      io.createFile(marker, 0444);
+    }
+    io.rename(from, to, BranchIo.RenameMode.REPLACE);
+  }
+
+  @Override
+  public void markOpaque(BranchIo io, Path dir) throws IOException {
+    Path marker = dir.resolve(OPAQUE_MARKER);
+    if (io.lstat(marker) == null) {
+      io.createFile(marker, 0444);
+    }
+  }
+
+  @Override
+  public boolean isPrivateXattr(String name) {
+    return false;
+  }
+
+  @Override
+  public boolean isMarker(BranchIo io, Path dir, DirEntry entry) {
+    return entry.name().startsWith(PREFIX);
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

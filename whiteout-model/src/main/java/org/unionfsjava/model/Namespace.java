@@ -1,0 +1,270 @@
+package org.unionfsjava.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The union's changes to names: create, delete and rename, with whiteouts and opaque directories
+ * (see package-info, "Delete", "Create over a whiteout", "Rename"). Every change lands in the
+ * upper; lowers are only read.
+ *
+ * <p>Callers pass resolutions they just made; after a change they must drop what they cached about
+ * the names involved.
+ */
+public final class Namespace {
+  private final BranchIo io;
+  private final WhiteoutFormat format;
+  private final WorkDir work;
+  private final Lookup lookup;
+  private final CopyUp copyUp;
+  private final DirectoryMerger merger;
+
+  public Namespace(BranchIo io, WorkDir work, Lookup lookup, CopyUp copyUp, DirectoryMerger merger) {
+    this.io = io;
+    this.format = lookup.format();
+    this.work = work;
+    this.lookup = lookup;
+    this.copyUp = copyUp;
+    this.merger = merger;
+  }
+
+  /** Makes a new object at a path in the upper. */
+  @FunctionalInterface
+  public interface Maker {
+    /** Creates the object at {@code at}, which does not exist yet. */
+    void make(Path at) throws IOException;
+  }
+
+  /**
+   * Creates a new object at a name that is not visible: the parent is copied up, the object is
+   * made and given to the caller, and a whiteout there is replaced in one step (a directory made
+   * over a whiteout becomes opaque). Returns the object's upper path.
+   */
+  public Path create(Resolution target, Caller caller, boolean isDirectory, Maker maker) throws IOException {
+    target.requireAbsent();
+    format.checkUserName(target.path());
+    Resolution.Visible parent = target.requireParent();
+    Path parentUpper = copyUp.ensureUpperDir(parent);
+    String name = target.path().name();
+    Path at = parentUpper.resolve(name);
+    if (target instanceof Resolution.WhitedOut) {
+      Path temp = work.newTempPath();
+      try {
+        maker.make(temp);
+        chownToCaller(temp, caller, parentUpper);
+        if (isDirectory) {
+          format.markOpaque(io, temp);
+        }
+        format.replaceWhiteout(io, work, temp, parentUpper, name);
+      } catch (IOException | RuntimeException e) {
+        work.removeTree(temp);
+        throw e;
+      }
+    } else {
+      maker.make(at);
+      try {
+        chownToCaller(at, caller, parentUpper);
+      } catch (IOException | RuntimeException e) {
+        removeQuietly(at, isDirectory);
+        throw e;
+      }
+    }
+    return at;
+  }
+
+  /** New objects belong to the caller; the group follows a setgid parent as on Linux. */
+  private void chownToCaller(Path p, Caller caller, Path parentUpper) throws IOException {
+    int gid = caller.gid();
+    Stat parent = io.lstat(parentUpper);
+    if (parent != null && (parent.mode() & 02000) != 0) {
+      gid = parent.gid();
+    }
+    if (caller.uid() != 0 || gid != 0) {
+      Stat now = io.lstat(p);
+      int mode = now.mode();
+      io.lchown(p, caller.uid(), gid);
+      if (now.kind() != FileKind.SYMLINK && (mode & 06000) != 0) {
+        io.chmod(p, mode & 07777); // chown cleared setuid/setgid asked for at creation
+      }
+    }
+  }
+
+  private void removeQuietly(Path p, boolean dir) {
+    try {
+      if (dir) {
+        io.rmdir(p);
+      } else {
+        io.unlink(p);
+      }
+    } catch (IOException ignored) {
+      // best effort after a failed create
+    }
+  }
+
+  /** Hard-links a visible non-directory to a new name; the source is copied up first. */
+  public Path link(Resolution.Visible source, Resolution target) throws IOException {
+    if (source.isDirectory()) {
+      throw new UnionException(Errno.EPERM, source.path().toString(), "hard link to a directory");
+    }
+    Path src = copyUp.ensureUpper(source, true);
+    target.requireAbsent();
+    format.checkUserName(target.path());
+    Resolution.Visible parent = target.requireParent();
+    Path parentUpper = copyUp.ensureUpperDir(parent);
+    Path at = parentUpper.resolve(target.path().name());
+    if (target instanceof Resolution.WhitedOut) {
+      Path temp = work.newTempPath();
+      io.link(src, temp);
+      try {
+        format.replaceWhiteout(io, work, temp, parentUpper, target.path().name());
+      } catch (IOException | RuntimeException e) {
+        work.removeTree(temp);
+        throw e;
+      }
+    } else {
+      io.link(src, at);
+    }
+    return at;
+  }
+
+  /** unlink(2) of a visible non-directory: delete the upper object, whiteout where a lower has the name. */
+  public void unlink(Resolution.Visible v, Resolution.Visible parent) throws IOException {
+    if (v.isDirectory()) {
+      throw new UnionException(Errno.EISDIR, v.path().toString(), "is a directory");
+    }
+    remove(v, parent);
+  }
+
+  /** rmdir(2) of a visible directory, which must look empty in the union. */
+  public void rmdir(Resolution.Visible v, Resolution.Visible parent) throws IOException {
+    if (!v.isDirectory()) {
+      throw new UnionException(Errno.ENOTDIR, v.path().toString(), "not a directory");
+    }
+    if (v.path().isRoot()) {
+      throw new UnionException(Errno.EBUSY, "/", "the union's root");
+    }
+    if (!merger.isEmpty(v)) {
+      throw new UnionException(Errno.ENOTEMPTY, v.path().toString(), "directory not empty");
+    }
+    remove(v, parent);
+  }
+
+  private void remove(Resolution.Visible v, Resolution.Visible parent) throws IOException {
+    String name = v.path().name();
+    if (v.inUpper()) {
+      Path parentUpper = v.top().path().getParent();
+      if (v.hasLowerLayers() || lookup.lowerHasName(parent, name)) {
+        format.whiteout(io, work, parentUpper, name);
+      } else if (v.isDirectory()) {
+        removeUpperDirectory(v.top().path());
+      } else {
+        io.unlink(v.top().path());
+      }
+    } else {
+      Path parentUpper = copyUp.ensureUpperDir(parent);
+      format.whiteout(io, work, parentUpper, name);
+    }
+  }
+
+  /** Removes an upper directory that looks empty in the union but may still hold markers. */
+  private void removeUpperDirectory(Path dir) throws IOException {
+    try {
+      io.rmdir(dir);
+    } catch (UnionException e) {
+      if (e.errno() != Errno.ENOTEMPTY) {
+        throw e;
+      }
+      Path temp = work.newTempPath();
+      io.rename(dir, temp, BranchIo.RenameMode.NOREPLACE);
+      work.removeTree(temp);
+    }
+  }
+
+  /**
+   * rename(2) inside the union. Files from a lower are copied up, renamed in the upper, and a
+   * whiteout is left at the old name where a lower still has it. A directory with lower content
+   * answers EXDEV (callers such as mv then copy it).
+   */
+  public void rename(Resolution.Visible src, Resolution.Visible srcParent, Resolution dst,
+      Resolution.Visible dstParent) throws IOException {
+    if (src.path().equals(dst.path())) {
+      return;
+    }
+    if (src.path().isRoot() || dst.path().isRoot()) {
+      throw new UnionException(Errno.EBUSY, "/", "the union's root");
+    }
+    if (dst.path().startsWith(src.path())) {
+      throw new UnionException(Errno.EINVAL, dst.path().toString(), "cannot move a directory into itself");
+    }
+    format.checkUserName(dst.path());
+    if (dst instanceof Resolution.Visible) {
+      Resolution.Visible dstVisible = (Resolution.Visible) dst;
+      checkReplaceable(src, dstVisible);
+      if (sameUpperObject(src, dstVisible)) {
+        return; // two names of one file: POSIX says do nothing
+      }
+    } else {
+      dst.requireParent();
+    }
+    if (src.isDirectory() && src.hasLowerLayers()) {
+      throw new UnionException(Errno.EXDEV, src.path().toString(),
+          "directory with content in a lower branch (copy it, as mv does)");
+    }
+    Path srcUpper = copyUp.ensureUpper(src, true);
+    Path dstParentUpper = copyUp.ensureUpperDir(dstParent);
+    String dstName = dst.path().name();
+    Path dstUpper = dstParentUpper.resolve(dstName);
+    boolean whiteoutAtSource = lookup.lowerHasName(srcParent, src.path().name());
+    if (src.isDirectory() && lookup.lowerHasName(dstParent, dstName)) {
+      format.markOpaque(io, srcUpper); // nothing of a lower directory of the new name may show through
+    }
+    Stat atDst = io.lstat(dstUpper);
+    if (atDst != null && atDst.isDirectory()) {
+      renameOverUpperDirectory(srcUpper, dstUpper, whiteoutAtSource);
+      return;
+    }
+    if (atDst != null && src.isDirectory()) {
+      // only an overlay whiteout node can be here: a directory cannot replace it, so swap; the
+      // node then stands at the old name, which is what a lower still having that name needs
+      io.rename(srcUpper, dstUpper, BranchIo.RenameMode.EXCHANGE);
+      if (!whiteoutAtSource) {
+        io.unlink(srcUpper);
+      }
+      return;
+    }
+    if (whiteoutAtSource) {
+      format.renameLeavingWhiteout(io, work, srcUpper, dstUpper);
+    } else {
+      io.rename(srcUpper, dstUpper, BranchIo.RenameMode.REPLACE);
+    }
+  }
+
+  private void renameOverUpperDirectory(Path srcUpper, Path dstUpper, boolean whiteoutAtSource) throws IOException {
+    // the target looks empty but may hold markers: swap, then clear the old target at the source
+    io.rename(srcUpper, dstUpper, BranchIo.RenameMode.EXCHANGE);
+    if (whiteoutAtSource) {
+      format.whiteout(io, work, srcUpper.getParent(), srcUpper.getFileName().toString());
+    } else {
+      Path temp = work.newTempPath();
+      io.rename(srcUpper, temp, BranchIo.RenameMode.NOREPLACE);
+      work.removeTree(temp);
+    }
+  }
+
+  private void checkReplaceable(Resolution.Visible src, Resolution.Visible dst) throws IOException {
+    if (src.isDirectory()) {
+      if (!dst.isDirectory()) {
+        throw new UnionException(Errno.ENOTDIR, dst.path().toString(), "not a directory");
+      }
+      if (!merger.isEmpty(dst)) {
+        throw new UnionException(Errno.ENOTEMPTY, dst.path().toString(), "directory not empty");
+      }
+    } else if (dst.isDirectory()) {
+      throw new UnionException(Errno.EISDIR, dst.path().toString(), "is a directory");
+    }
+  }
+
+  private static boolean sameUpperObject(Resolution.Visible a, Resolution.Visible b) {
+    return a.inUpper() && b.inUpper() && a.stat().ino() == b.stat().ino() && a.stat().dev() == b.stat().dev();
+  }
+}

@@ -1,0 +1,140 @@
+package org.unionfsjava.model;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The kernel overlayfs format: a whiteout is a character device 0/0 with the hidden name, an
+ * opaque directory has the xattr {@code trusted.overlay.opaque=y}. Kernel overlayfs can mount an
+ * upper written this way. Needs CAP_MKNOD and trusted xattrs on the upper (root).
+ *
+ * <p>See the kernel's Documentation/filesystems/overlayfs.rst, "whiteouts and opaque directories".
+ */
+public final class OverlayFormat implements WhiteoutFormat {
+  /** The xattr that marks an opaque directory. */
+  public static final String OPAQUE_XATTR = "trusted.overlay.opaque";
+  private static final String PRIVATE_PREFIX = "trusted.overlay.";
+  private static final byte[] YES = "y".getBytes(StandardCharsets.US_ASCII);
+  private static final int S_IFCHR = 0020000;
+
+  @Override
+  public String name() {
+    return "overlay";
+  }
+
+  /** True if attributes describe an overlay whiteout: a character device with device number 0. */
+  public static boolean isWhiteoutNode(Stat st) {
+    return st.kind() == FileKind.CHAR_DEVICE && st.rdev() == 0;
+  }
+
+  @Override
+  public Entry lookup(BranchIo io, Path dir, String name) throws IOException {
+    Stat st = io.lstat(dir.resolve(name));
+    if (st == null) {
+      return ABSENT;
+    }
+    return isWhiteoutNode(st) ? WHITEOUT : new Present(st, false);
+  }
+
+  @Override
+  public boolean isOpaque(BranchIo io, Path dir) throws IOException {
+    byte[] v = io.getXattr(dir, OPAQUE_XATTR);
+    return v != null && v.length >= 1 && v[0] == 'y';
+  }
+
+  @Override
+  public String whitedOutName(BranchIo io, Path dir, DirEntry entry) throws IOException {
+    if (entry.kind() != FileKind.CHAR_DEVICE && entry.kind() != FileKind.UNKNOWN) {
+      return null;
+    }
+    Stat st = io.lstat(dir.resolve(entry.name()));
+    return st != null && isWhiteoutNode(st) ? entry.name() : null;
+  }
+
+  @Override
+  public boolean isInternalName(String name) {
+    return false;
+  }
+
+  @Override
+  public void checkUserName(UnionPath path) {
+    // every name is the user's in this format
+  }
+
+  @Override
+  public void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException {
+    Path target = dir.resolve(name);
+    Path temp = work.newTempPath();
+    io.mknod(temp, S_IFCHR, 0);
+    Stat existing = io.lstat(target);
+    if (existing == null) {
+      io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
+    } else if (isWhiteoutNode(existing)) {
+      io.unlink(temp);
+    } else if (existing.isDirectory()) {
+      // swap the directory out in one step, then remove it (it holds only markers)
+      io.rename(temp, target, BranchIo.RenameMode.EXCHANGE);
+      work.removeTree(temp);
+    } else {
+      io.rename(temp, target, BranchIo.RenameMode.REPLACE);
+    }
+  }
+
+  @Override
+  public void replaceWhiteout(BranchIo io, WorkDir work, Path temp, Path dir, String name) throws IOException {
+    Path target = dir.resolve(name);
+    Stat tempStat = io.lstat(temp);
+    if (tempStat != null && tempStat.isDirectory()) {
+      // a directory cannot be renamed over a device node: swap, then drop the whiteout
+      io.rename(temp, target, BranchIo.RenameMode.EXCHANGE);
+      io.unlink(temp);
+    } else {
+      io.rename(temp, target, BranchIo.RenameMode.REPLACE);
+    }
+  }
+
+  @Override
+  public void renameLeavingWhiteout(BranchIo io, WorkDir work, Path from, Path to) throws IOException {
+    try {
+      io.rename(from, to, BranchIo.RenameMode.WHITEOUT);
+      return;
+    } catch (UnionException e) {
+      if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUP) {
+        throw e;
+      }
+    }
+    // no RENAME_WHITEOUT on this filesystem: rename, then the whiteout (a crash in between
+    // shows the lower's object at the old name again)
+    io.rename(from, to, BranchIo.RenameMode.REPLACE);
+    whiteout(io, work, from.getParent(), from.getFileName().toString());
+  }
+
+  @Override
+  public void markOpaque(BranchIo io, Path dir) throws IOException {
+    io.setXattr(dir, OPAQUE_XATTR, YES, 0);
+  }
+
+  @Override
+  public boolean isPrivateXattr(String name) {
+    return name.startsWith(PRIVATE_PREFIX);
+  }
+
+  @Override
+  public boolean isMarker(BranchIo io, Path dir, DirEntry entry) throws IOException {
+    if (whitedOutName(io, dir, entry) != null) {
+      return true;
+    }
+    if (entry.kind() == FileKind.DIRECTORY || entry.kind() == FileKind.UNKNOWN) {
+      Path p = dir.resolve(entry.name());
+      Stat st = io.lstat(p);
+      return st != null && st.isDirectory() && io.getXattr(p, OPAQUE_XATTR) != null;
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

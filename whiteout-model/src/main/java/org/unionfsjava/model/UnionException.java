@@ -1,0 +1,43 @@
+package org.unionfsjava.model;
+
+import java.io.IOException;
+
+/**
+ * An error the union answers with: an {@link Errno}, the union path it concerns and a reason.
+ *
+ * <p>It is an {@link IOException} so it passes through code that also does NIO I/O; the FUSE
+ * barrier turns it into a negative errno and nothing else.
+ */
+public final class UnionException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private final Errno errno;
+  private final String path;
+
+  public UnionException(Errno errno, String path, String reason) {
+    super(reason);
+    this.errno = errno;
+    this.path = path;
+  }
+
+  public UnionException(Errno errno, String path, String reason, Throwable cause) {
+    super(reason, cause);
+    this.errno = errno;
+    this.path = path;
+  }
+
+  /** The error name that reaches the caller. */
+  public Errno errno() {
+    return errno;
+  }
+
+  /** The path the error concerns, as the union or a branch names it; may be empty. */
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String getMessage() {
+    return errno + " " + path + ": " + super.getMessage();
+  }
+}

@@ -1,0 +1,85 @@
+package org.unionfsjava.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * How one on-disk format writes whiteouts and opaque directories, and how it reads them back.
+ *
+ * <p>A format is chosen once per mount (see {@link FormatDetector}) and holds no mutable state.
+ * The operations that change the upper are atomic where the format allows: a name is never seen
+ * both deleted and present, or neither, after a crash.
+ */
+public interface WhiteoutFormat {
+
+  /** What one branch directory says about one name. */
+  sealed interface Entry permits Present, Whiteout, Absent {}
+
+  /**
+   * The branch has an object of that name.
+   *
+   * @param hidesBelow true if the same branch also whites the name out for the branches below (an
+   *     aufs {@code .wh.NAME} beside the object), so nothing below merges with it
+   */
+  record Present(Stat stat, boolean hidesBelow) implements Entry {}
+
+  /** The branch has a whiteout for that name: it is hidden here and in every branch below. */
+  record Whiteout() implements Entry {}
+
+  /** The branch says nothing about that name. */
+  record Absent() implements Entry {}
+
+  /** The absent entry (shared). */
+  Entry ABSENT = new Absent();
+  /** The whiteout entry (shared). */
+  Entry WHITEOUT = new Whiteout();
+
+  /** The format's name, as {@code --whiteout-format} spells it. */
+  String name();
+
+  /** Looks a user-visible name up in one branch directory. */
+  Entry lookup(BranchIo io, Path dir, String name) throws IOException;
+
+  /** True if this branch directory is opaque: nothing below it merges with it. */
+  boolean isOpaque(BranchIo io, Path dir) throws IOException;
+
+  /**
+   * For a listing: the name this entry of a branch directory whites out, or null if the entry is
+   * not a whiteout. May stat the entry (when d_type says a character device or is unknown).
+   */
+  String whitedOutName(BranchIo io, Path dir, DirEntry entry) throws IOException;
+
+  /** True if a name in a branch directory is the format's own (a marker) and never shown or hidden. */
+  boolean isInternalName(String name);
+
+  /** Throws if a user may not create a name of this form (aufs reserves {@code .wh.}). */
+  void checkUserName(UnionPath path) throws UnionException;
+
+  /**
+   * Makes {@code dir/name} in the upper a whiteout. An upper object there is replaced atomically
+   * where the format allows; an upper directory there must hold only markers and is removed.
+   */
+  void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException;
+
+  /**
+   * Moves a new object prepared at {@code temp} (in the work directory) to {@code dir/name}, where
+   * the upper has a whiteout, so that the name goes from hidden to the new object in one step.
+   */
+  void replaceWhiteout(BranchIo io, WorkDir work, Path temp, Path dir, String name) throws IOException;
+
+  /**
+   * Renames an upper non-directory or directory {@code from} to {@code to} (replacing a
+   * non-directory there) and leaves a whiteout at {@code from}, in one step where the format
+   * and filesystem allow; otherwise so that a crash in between shows the object at its old name.
+   */
+  void renameLeavingWhiteout(BranchIo io, WorkDir work, Path from, Path to) throws IOException;
+
+  /** Marks an upper directory opaque. */
+  void markOpaque(BranchIo io, Path dir) throws IOException;
+
+  /** True if an xattr is the format's own: never listed, read, written or copied up through the union. */
+  boolean isPrivateXattr(String name);
+
+  /** True if this branch directory entry is a marker of this format (for detection). */
+  boolean isMarker(BranchIo io, Path dir, DirEntry entry) throws IOException;
+}
