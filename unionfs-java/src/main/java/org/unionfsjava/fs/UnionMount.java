@@ -86,7 +86,7 @@ public final class UnionMount implements AutoCloseable {
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
-    UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable());
+    UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable(), work);
     return new UnionFuse(ops);
   }
 
@@ -100,7 +100,6 @@ public final class UnionMount implements AutoCloseable {
       opts.add("allow_other");
     }
     opts.add("use_ino");
-    opts.add("hard_remove");
     opts.add("big_writes");
     opts.add("max_write=131072");
     opts.add("max_read=131072");

@@ -20,6 +20,7 @@ import org.unionfsjava.model.Stat;
 import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.UnionPath;
 import org.unionfsjava.model.WhiteoutFormat;
+import org.unionfsjava.model.WorkDir;
 
 /**
  * The union's operations in plain Java: each resolves (through the cache), acts through the model
@@ -41,9 +42,10 @@ final class UnionOps {
   private final CopyUp copyUp;
   private final DirectoryMerger merger;
   private final OpenFileTable table;
+  private final UnlinkedOpenFiles unlinked;
 
   UnionOps(BranchStack stack, BranchIo io, WhiteoutFormat format, ResolutionCache cache,
-      Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table) {
+      Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table, WorkDir work) {
     this.stack = stack;
     this.io = io;
     this.format = format;
@@ -52,6 +54,7 @@ final class UnionOps {
     this.copyUp = copyUp;
     this.merger = merger;
     this.table = table;
+    this.unlinked = new UnlinkedOpenFiles(io, namespace, work);
   }
 
   OpenFileTable table() {
@@ -59,7 +62,19 @@ final class UnionOps {
   }
 
   private Resolution resolve(UnionPath p) throws IOException {
+    if (UnlinkedOpenFiles.isHiddenName(p)) {
+      return unlinked.resolve(p, null);
+    }
     return cache.resolve(p);
+  }
+
+  /** Refuses names the union reserves for itself (libfuse2's hidden names). */
+  private static UnionPath creatable(UnionPath p) throws UnionException {
+    if (UnlinkedOpenFiles.isHiddenName(p)) {
+      throw new UnionException(Errno.EINVAL, p.toString(), "names starting with "
+          + UnlinkedOpenFiles.PREFIX + " are reserved for open files being unlinked");
+    }
+    return p;
   }
 
   private Resolution.Visible visible(UnionPath p) throws IOException {
@@ -119,6 +134,9 @@ final class UnionOps {
   private Path upperFor(Resolution.Visible v, boolean withData) throws IOException {
     if (v.inUpper()) {
       return v.top().path();
+    }
+    if (UnlinkedOpenFiles.isHiddenName(v.path())) {
+      throw new UnionException(Errno.EPERM, v.path().toString(), "an unlinked lower file cannot be changed");
     }
     Path up = copyUp.ensureUpper(v, withData);
     cache.invalidate(v.path());
@@ -192,7 +210,7 @@ final class UnionOps {
   // ---- names ----
 
   void mknod(UnionPath p, int mode, long rdev, Caller caller) throws IOException {
-    Resolution r = resolve(p);
+    Resolution r = resolve(creatable(p));
     boolean regular = (mode & FileKind.S_IFMT) == FileKind.REGULAR.typeBits() || (mode & FileKind.S_IFMT) == 0;
     namespace.create(r, caller, false, at -> {
       if (regular) {
@@ -205,20 +223,20 @@ final class UnionOps {
   }
 
   void mkdir(UnionPath p, int mode, Caller caller) throws IOException {
-    Resolution r = resolve(p);
+    Resolution r = resolve(creatable(p));
     namespace.create(r, caller, true, at -> io.mkdir(at, mode & 07777));
     cache.invalidate(p);
   }
 
   void symlink(String target, UnionPath link, Caller caller) throws IOException {
-    Resolution r = resolve(link);
+    Resolution r = resolve(creatable(link));
     namespace.create(r, caller, false, at -> io.symlink(target, at));
     cache.invalidate(link);
   }
 
   void link(UnionPath from, UnionPath to) throws IOException {
     Resolution.Visible src = visible(from);
-    Resolution dst = resolve(to);
+    Resolution dst = resolve(creatable(to));
     try {
       namespace.link(src, dst);
     } finally {
@@ -228,6 +246,10 @@ final class UnionOps {
   }
 
   void unlink(UnionPath p) throws IOException {
+    if (UnlinkedOpenFiles.isHiddenName(p)) {
+      unlinked.remove(p);
+      return;
+    }
     Resolution.Visible v = visible(p);
     try {
       namespace.unlink(v, parentOf(p));
@@ -248,6 +270,17 @@ final class UnionOps {
   void rename(UnionPath from, UnionPath to) throws IOException {
     Resolution.Visible src = visible(from);
     Resolution.Visible srcParent = parentOf(from);
+    if (UnlinkedOpenFiles.isHiddenName(to)) {
+      try {
+        unlinked.hide(src, srcParent, to); // libfuse2 unlinking a file that is still open
+      } finally {
+        cache.invalidate(from);
+      }
+      return;
+    }
+    if (UnlinkedOpenFiles.isHiddenName(from)) {
+      throw new UnionException(Errno.EINVAL, from.toString(), "an unlinked file cannot be renamed");
+    }
     Resolution dst = resolve(to);
     Resolution.Visible dstParent = resolve(to.parent()).requireDirectory();
     try {
@@ -278,7 +311,7 @@ final class UnionOps {
 
   /** Creates and opens a new regular file (O_CREAT|O_EXCL semantics; FUSE calls it only for a new name). */
   long create(UnionPath p, int mode, int flags, Caller caller) throws IOException {
-    Resolution r = resolve(p);
+    Resolution r = resolve(creatable(p));
     if (r instanceof Resolution.Visible) {
       if ((flags & NativeFile.O_EXCL) != 0) {
         throw new UnionException(Errno.EEXIST, p.toString(), "file exists");

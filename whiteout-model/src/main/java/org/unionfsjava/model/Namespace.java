@@ -135,6 +135,29 @@ public final class Namespace {
     remove(v, parent);
   }
 
+  /**
+   * unlink(2) of a non-directory that is still open somewhere: the name goes exactly as with
+   * {@link #unlink}, but an upper object is moved to {@code keep} (a temporary in the work
+   * directory) instead of being deleted, so it stays reachable for fstat and open handles. Returns
+   * where the object lives now: {@code keep}, or its lower path (lowers are never changed).
+   */
+  public Layer unlinkKeeping(Resolution.Visible v, Resolution.Visible parent, Path keep) throws IOException {
+    if (v.isDirectory()) {
+      throw new UnionException(Errno.EISDIR, v.path().toString(), "is a directory");
+    }
+    String name = v.path().name();
+    if (!v.inUpper()) {
+      format.whiteout(io, work, copyUp.ensureUpperDir(parent), name);
+      return v.top();
+    }
+    if (lookup.lowerHasName(parent, name)) {
+      format.renameLeavingWhiteout(io, work, v.top().path(), keep);
+    } else {
+      io.rename(v.top().path(), keep, BranchIo.RenameMode.NOREPLACE);
+    }
+    return new Layer(v.top().branch(), keep);
+  }
+
   /** rmdir(2) of a visible directory, which must look empty in the union. */
   public void rmdir(Resolution.Visible v, Resolution.Visible parent) throws IOException {
     if (!v.isDirectory()) {
