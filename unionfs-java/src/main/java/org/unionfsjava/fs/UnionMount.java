@@ -12,6 +12,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.unionfsjava.fs.nativeio.NativeBranchIo;
 import org.unionfsjava.fs.nativeio.NativeFile;
+import org.unionfsjava.model.BranchIo;
 import org.unionfsjava.model.BranchStack;
 import org.unionfsjava.model.CopyUp;
 import org.unionfsjava.model.DirectoryMerger;
@@ -19,6 +20,7 @@ import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.FormatDetector;
 import org.unionfsjava.model.Lookup;
 import org.unionfsjava.model.Namespace;
+import org.unionfsjava.model.UpperOnlyBranchIo;
 import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.WhiteoutFormat;
 import org.unionfsjava.model.WorkDir;
@@ -67,7 +69,6 @@ public final class UnionMount implements AutoCloseable {
 
   private static UnionFuse build(MountOptions o) throws IOException {
     NativeFile.setUmask(0); // modes given by callers are applied exactly
-    NativeBranchIo io = new NativeBranchIo();
     Path upper = o.upper().toAbsolutePath().normalize();
     List<Path> lowers = new ArrayList<>();
     for (Path l : o.lowers()) {
@@ -75,6 +76,7 @@ public final class UnionMount implements AutoCloseable {
     }
     BranchStack stack = BranchStack.of(upper, lowers);
     Path workPath = o.workDir() == null ? upper.resolve(DEFAULT_WORKDIR_NAME) : o.workDir().toAbsolutePath().normalize();
+    BranchIo io = new UpperOnlyBranchIo(new NativeBranchIo(), upper, workPath);
     String hiddenName = workPath.getParent().equals(upper) ? workPath.getFileName().toString() : null;
     WorkDir work = new WorkDir(io, workPath);
     work.prepare();

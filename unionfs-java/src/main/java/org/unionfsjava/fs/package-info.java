@@ -1,0 +1,65 @@
+/**
+ * The union filesystem on FUSE: the jnr-fuse adapter, the operations, the caches and the mount.
+ *
+ * <h2>Request path</h2>
+ *
+ * <pre>
+ * kernel ──/dev/fuse──▶ libfuse2 (high-level, multi-threaded) ──jnr-fuse──▶ UnionFuse
+ *   UnionFuse: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
+ *   UnionOps:  resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
+ * </pre>
+ *
+ * <p>{@link org.unionfsjava.fs.UnionFuse} knows jnr types and nothing of unions; {@code UnionOps}
+ * knows unions and nothing of jnr. Read and write never enter {@code UnionOps}: the adapter takes
+ * the open file's descriptor from the {@code OpenFileTable} and calls pread/pwrite on FUSE's own
+ * buffer (no copy through the Java heap).
+ *
+ * <h2>Errors</h2>
+ *
+ * Every callback runs inside {@code Barrier.call}: a {@code UnionException} answers its errno, any
+ * other {@code IOException} goes through {@code ErrnoMapper}, anything else is a bug, is logged and
+ * answers EIO. Numbers come from {@code nativeio.Errnos} only.
+ *
+ * <h2>Caching and invalidation</h2>
+ *
+ * Two caches stack: the kernel's (entry, attribute and negative timeouts; page cache) and the
+ * union's {@code ResolutionCache} (names resolved across branches, negative entries included).
+ * In {@link org.unionfsjava.fs.LowerMode#CHANGING} mode both trust facts from a lower for at most
+ * the cache TTL (default 1 s), so a change made directly in a lower shows within that time; in
+ * {@link org.unionfsjava.fs.LowerMode#FIXED} mode they keep them (kernel timeouts one hour, page
+ * cache kept). What the upper alone decides is never expired: only the union writes the upper.
+ * Attributes of upper objects are never cached by the union (they change through open files);
+ * each getattr reads them fresh, which costs one lstat.
+ *
+ * <table>
+ *   <caption>What each operation drops from the union's cache</caption>
+ *   <tr><th>operation</th><th>invalidated</th></tr>
+ *   <tr><td>create, mknod, mkdir, symlink</td><td>the new name (and every ancestor it copied up)</td></tr>
+ *   <tr><td>link</td><td>both names</td></tr>
+ *   <tr><td>unlink, rmdir</td><td>the name (its subtree goes with it)</td></tr>
+ *   <tr><td>rename</td><td>both names (their subtrees go with them)</td></tr>
+ *   <tr><td>open for write, truncate, chmod, chown, utimens, set/remove xattr</td>
+ *       <td>the name, when it was copied up</td></tr>
+ * </table>
+ *
+ * <p>Dropping a name drops its subtree in one step, because cached names are keyed by their
+ * parent's entry; an ancestor that came from a lower is dropped too, since the copy-up changed
+ * its layers.
+ *
+ * <h2>Open files</h2>
+ *
+ * An open for reading uses the branch that has the file; an open for writing or with O_TRUNC
+ * copies it up first (O_TRUNC copies no data). A read-only descriptor opened on a lower file keeps
+ * reading the lower after another open copied the file up, as in kernel overlayfs. A file unlinked
+ * while open stays reachable through libfuse2's hidden name ({@code UnlinkedOpenFiles}).
+ *
+ * <h2>Mount options</h2>
+ *
+ * Chosen in {@code UnionMount.fuseArguments}: {@code fsname} and {@code subtype} so that
+ * /proc/mounts shows {@code fuse.unionfs-java}; {@code default_permissions} (the kernel checks
+ * modes against what getattr reports) and, as root, {@code allow_other}; {@code use_ino} so
+ * {@code st_ino} and {@code d_ino} are the union's own numbers; {@code big_writes} with
+ * {@code max_write=131072}; kernel timeouts and {@code auto_cache}/{@code kernel_cache} from the
+ * lower mode.
+ */
+package org.unionfsjava.fs;
