@@ -102,6 +102,27 @@ public final class ErrnoMapper {
     if (r.contains("stale file handle")) {
       return Errno.ESTALE;
     }
+    if (r.contains("no data available") || r.contains("no such attribute")) {
+      return Errno.ENODATA;
+    }
+    if (r.contains("device or resource busy")) {
+      return Errno.EBUSY;
+    }
+    if (r.contains("file too large")) {
+      return Errno.EFBIG;
+    }
+    if (r.contains("too many links")) {
+      return Errno.EMLINK;
+    }
+    if (r.contains("numerical result out of range")) {
+      return Errno.ERANGE;
+    }
+    if (r.contains("text file busy")) {
+      return Errno.ETXTBSY;
+    }
+    if (r.contains("function not implemented")) {
+      return Errno.ENOSYS;
+    }
     if (r.contains("invalid argument")) {
       return Errno.EINVAL;
     }

@@ -118,8 +118,8 @@ public final class Lookup implements Resolver {
           opaque = p.hidesBelow();
           break;
         }
-        if (i == layers.size() - 1) {
-          break;
+        if (i == layers.size() - 1 && !(layer.inUpper() && parent.dependsOnLowers())) {
+          break; // nothing below to hide, and the answer's lifetime would not change either
         }
         if (format.isOpaque(io, real)) {
           opaque = true;

@@ -41,8 +41,8 @@ public final class Namespace {
    * over a whiteout becomes opaque). Returns the object's upper path.
    */
   public Path create(Resolution target, Caller caller, boolean isDirectory, Maker maker) throws IOException {
-    target.requireAbsent();
     format.checkUserName(target.path());
+    target.requireAbsent();
     Resolution.Visible parent = target.requireParent();
     Path parentUpper = copyUp.ensureUpperDir(parent);
     String name = target.path().name();
@@ -106,9 +106,9 @@ public final class Namespace {
     if (source.isDirectory()) {
       throw new UnionException(Errno.EPERM, source.path().toString(), "hard link to a directory");
     }
-    Path src = copyUp.ensureUpper(source, true);
-    target.requireAbsent();
     format.checkUserName(target.path());
+    target.requireAbsent();
+    Path src = copyUp.ensureUpper(source, true);
     Resolution.Visible parent = target.requireParent();
     Path parentUpper = copyUp.ensureUpperDir(parent);
     Path at = parentUpper.resolve(target.path().name());
@@ -288,6 +288,7 @@ public final class Namespace {
   }
 
   private static boolean sameUpperObject(Resolution.Visible a, Resolution.Visible b) {
-    return a.inUpper() && b.inUpper() && a.stat().ino() == b.stat().ino() && a.stat().dev() == b.stat().dev();
+    return a.top().branch().equals(b.top().branch()) && a.stat().ino() == b.stat().ino()
+        && a.stat().dev() == b.stat().dev() && a.stat().ino() != 0;
   }
 }

@@ -220,6 +220,9 @@ public final class NioBranchIo implements BranchIo {
           Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
           break;
         case EXCHANGE:
+          if (lstat(to) == null || lstat(from) == null) {
+            throw new UnionException(Errno.ENOENT, to.toString(), "exchange needs both names");
+          }
           Path tmp = from.resolveSibling(from.getFileName() + ".exchange-tmp");
           Files.move(from, tmp, StandardCopyOption.ATOMIC_MOVE);
           Files.move(to, from, StandardCopyOption.ATOMIC_MOVE);
@@ -321,6 +324,9 @@ public final class NioBranchIo implements BranchIo {
 
   @Override
   public void copyFileData(Path from, Path to, boolean sync) throws IOException {
+    if (lstat(to) != null) {
+      throw new UnionException(Errno.EEXIST, to.toString(), "file exists");
+    }
     try {
       Files.copy(from, to);
       chmod(to, 0600);

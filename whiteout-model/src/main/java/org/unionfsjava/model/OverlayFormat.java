@@ -84,6 +84,11 @@ public final class OverlayFormat implements WhiteoutFormat {
   @Override
   public void replaceWhiteout(BranchIo io, WorkDir work, Path temp, Path dir, String name) throws IOException {
     Path target = dir.resolve(name);
+    if (io.lstat(target) == null) {
+      // the whiteout is in a lower: the new upper object hides it by itself
+      io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
+      return;
+    }
     Stat tempStat = io.lstat(temp);
     if (tempStat != null && tempStat.isDirectory()) {
       // a directory cannot be renamed over a device node: swap, then drop the whiteout

@@ -22,7 +22,8 @@ public final class UpperOnlyBranchIo implements BranchIo {
   }
 
   private void requireWritable(Path p) throws UnionException {
-    if (!p.startsWith(upper) && !p.startsWith(work)) {
+    Path n = p.normalize();
+    if (!n.startsWith(upper) && !n.startsWith(work)) {
       throw new UnionException(Errno.EROFS, p.toString(), "refusing to change a path outside the upper branch");
     }
   }

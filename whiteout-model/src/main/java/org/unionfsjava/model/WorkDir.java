@@ -73,7 +73,7 @@ public final class WorkDir {
 
   /** Removes a file or a directory tree inside the work directory, never following symlinks. */
   public void removeTree(Path p) throws IOException {
-    if (!p.startsWith(dir)) {
+    if (!p.normalize().startsWith(dir)) {
       throw new IllegalArgumentException("refusing to remove outside the work directory: " + p);
     }
     Stat st = io.lstat(p);

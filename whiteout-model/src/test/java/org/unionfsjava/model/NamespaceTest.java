@@ -1,0 +1,418 @@
+package org.unionfsjava.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.unionfsjava.model.UnionFixture.assertErrno;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Namespace: create, delete, rename (DESIGN §2)")
+class NamespaceTest extends AufsUnionTestBase {
+
+  private List<String> upperNames(UnionFixture u, String dir) throws IOException {
+    Path d = dir.isEmpty() ? u.branch("upper") : u.branch("upper").resolve(dir);
+    return io.list(d).stream().map(DirEntry::name)
+        .filter(n -> !n.equals(UnionFixture.WORK_NAME)).sorted().toList();
+  }
+
+  @Nested
+  @DisplayName("create")
+  class Create {
+
+    @Test
+    @DisplayName("A file created over a whiteout replaces the whiteout: the marker is gone and the new file shows")
+    void create_overWhiteout_replacesIt() throws IOException {
+      UnionFixture u = stack().file("lower1", "f").whiteout("upper", "f").build();
+
+      u.createFile("/f", "new");
+
+      assertEquals("new", u.content("/f"));
+      assertEquals(List.of("f"), upperNames(u, ""));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("mkdir over a whiteout makes an opaque directory: the lower directory's children stay hidden")
+    void mkdir_overWhiteout_isOpaque() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/old").whiteout("upper", "d").build();
+
+      u.mkdir("/d");
+
+      Resolution.Visible d = u.visible("/d");
+      assertTrue(d.opaque());
+      assertEquals(List.of(), u.names("/d"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/d/old"));
+      assertEquals(List.of(AufsFormat.OPAQUE_MARKER), upperNames(u, "d"));
+      assertEquals(List.of("d"), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("mkdir of a new name makes a plain directory that still merges with nothing")
+    void mkdir_newName_notOpaque() throws IOException {
+      UnionFixture u = stack().build();
+
+      u.mkdir("/d");
+
+      assertFalse(u.visible("/d").opaque());
+      assertEquals(0755, io.lstat(u.branch("upper").resolve("d")).permissions());
+    }
+
+    @Test
+    @DisplayName("A create inside a lower-only directory copies the directory chain up first")
+    void create_inLowerOnlyDir_copiesParentUp() throws IOException {
+      UnionFixture u = stack().file("lower1", "a/b/old").build();
+
+      u.createFile("/a/b/new", "new");
+
+      assertEquals("new", u.content("/a/b/new"));
+      assertEquals("lower1", u.content("/a/b/old"));
+      assertEquals(List.of("new", "old"), u.names("/a/b").stream().sorted().toList());
+    }
+
+    @Test
+    @DisplayName("A create of a visible name is EEXIST; in a missing directory ENOENT; below a file ENOTDIR")
+    void create_errnos() throws IOException {
+      UnionFixture u = stack().file("lower1", "f").build();
+
+      assertErrno(Errno.EEXIST, () -> u.createFile("/f", "x"));
+      assertErrno(Errno.ENOENT, () -> u.createFile("/nope/f", "x"));
+      assertErrno(Errno.ENOTDIR, () -> u.createFile("/f/x", "x"));
+    }
+
+    @Test
+    @DisplayName("Names starting with .wh. are reserved by the aufs format: create and mkdir answer EINVAL")
+    void create_reservedName_einval() throws IOException {
+      UnionFixture u = stack().build();
+
+      assertErrno(Errno.EINVAL, () -> u.createFile("/.wh.x", "x"));
+      assertErrno(Errno.EINVAL, () -> u.mkdir("/.wh.d"));
+      assertFalse(Files.exists(u.branch("upper").resolve(".wh.x")));
+    }
+
+    @Test
+    @DisplayName("A hard link to a lower file copies it up first; both names show the same upper file")
+    void link_lowerFile_copiesUpAndLinks() throws IOException {
+      UnionFixture u = stack().file("lower1", "f").file("lower1", "g").build();
+      u.unlink("/g");
+      Map<String, String> before = u.snapshot("lower1");
+
+      u.namespace().link(u.visible("/f"), u.resolve("/g"));
+      u.namespace().link(u.visible("/f"), u.resolve("/h"));
+
+      assertEquals("upper", u.provenance("/f"));
+      assertEquals("lower1", u.content("/g"));
+      assertEquals(u.visible("/f").stat().ino(), u.visible("/g").stat().ino());
+      assertEquals(u.visible("/f").stat().ino(), u.visible("/h").stat().ino());
+      assertEquals(List.of("f", "g", "h"), upperNames(u, ""));
+      assertEquals(before, u.snapshot("lower1"));
+      assertErrno(Errno.EPERM, () -> u.namespace().link(u.visible("/"), u.resolve("/x")));
+    }
+
+    @Test
+    @DisplayName("A hard link may not take a reserved .wh. name (EINVAL)")
+    void link_reservedName_einval() throws IOException {
+      UnionFixture u = stack().file("upper", "f").build();
+
+      assertErrno(Errno.EINVAL, () -> u.namespace().link(u.visible("/f"), u.resolve("/.wh.f")));
+    }
+  }
+
+  @Nested
+  @DisplayName("unlink and rmdir")
+  class Delete {
+
+    @Test
+    @DisplayName("unlink of a file only in a lower leaves a whiteout; the lower is unchanged")
+    void unlink_fileOnlyInLower_createsWhiteout() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/f").file("lower2", "d/f").build();
+      Map<String, String> l1 = u.snapshot("lower1");
+      Map<String, String> l2 = u.snapshot("lower2");
+
+      u.unlink("/d/f");
+
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d/f"));
+      assertEquals(List.of(".wh.f"), upperNames(u, "d"));
+      assertEquals(l1, u.snapshot("lower1"));
+      assertEquals(l2, u.snapshot("lower2"));
+    }
+
+    @Test
+    @DisplayName("unlink of an upper-only file deletes it and leaves no whiteout")
+    void unlink_upperOnlyFile_leavesNothing() throws IOException {
+      UnionFixture u = stack().file("upper", "f").build();
+
+      u.unlink("/f");
+
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/f"));
+      assertEquals(List.of(), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("unlink of a copied-up file that a lower still has removes the upper copy and leaves a whiteout")
+    void unlink_copiedUpFile_whiteoutReplacesCopy() throws IOException {
+      UnionFixture u = stack().file("upper", "f").file("lower2", "f").build();
+
+      u.unlink("/f");
+
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/f"));
+      assertEquals(List.of(".wh.f"), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("unlink of an open upper-only file moves it to the keep path: the name is gone, the data survives")
+    void unlinkKeeping_upperOnlyFile_movedToKeep() throws IOException {
+      UnionFixture u = stack().file("upper", "f", "open data").build();
+      Path keep = u.work().newTempPath();
+
+      Layer now = u.namespace().unlinkKeeping(u.visible("/f"), u.lookup().root(), keep);
+
+      assertEquals(keep, now.path());
+      assertTrue(now.inUpper());
+      assertEquals("open data", Files.readString(keep));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/f"));
+      assertEquals(List.of(), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("unlink of an open copied-up file that a lower has moves it to keep and leaves a whiteout")
+    void unlinkKeeping_copiedUpFile_whiteoutAndKeep() throws IOException {
+      UnionFixture u = stack().file("upper", "f", "copy").file("lower1", "f").build();
+      Path keep = u.work().newTempPath();
+
+      u.namespace().unlinkKeeping(u.visible("/f"), u.lookup().root(), keep);
+
+      assertEquals("copy", Files.readString(keep));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/f"));
+      assertEquals(List.of(".wh.f"), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("unlink of an open lower file leaves a whiteout and answers the unchanged lower layer")
+    void unlinkKeeping_lowerFile_whiteoutAndLowerLayer() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/f").build();
+
+      Layer now = u.namespace().unlinkKeeping(u.visible("/d/f"), u.visible("/d"), u.work().newTempPath());
+
+      assertEquals(u.branch("lower1").resolve("d/f"), now.path());
+      assertEquals("lower1", Files.readString(now.path()));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d/f"));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("unlink of a directory is EISDIR; rmdir of a file ENOTDIR; rmdir of the root EBUSY")
+    void delete_wrongKind_errnos() throws IOException {
+      UnionFixture u = stack().file("lower1", "f").dir("lower1", "d").build();
+
+      assertErrno(Errno.EISDIR, () -> u.unlink("/d"));
+      assertErrno(Errno.ENOTDIR, () -> u.rmdir("/f"));
+      assertErrno(Errno.EBUSY, () -> u.namespace().rmdir(u.lookup().root(), u.lookup().root()));
+    }
+
+    @Test
+    @DisplayName("rmdir of a merged directory whose lower names were all unlinked succeeds and leaves a whiteout")
+    void rmdir_mergedDirAllLowerEntriesDeleted_works() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/x").file("lower2", "d/y").file("lower2", "d/sub/z").build();
+      u.unlink("/d/x");
+      u.unlink("/d/y");
+      u.unlink("/d/sub/z");
+      u.rmdir("/d/sub");
+
+      u.rmdir("/d");
+
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d"));
+      assertEquals(List.of(".wh.d"), upperNames(u, ""));
+      assertEquals(List.of(), u.temps());
+      assertTrue(u.existsIn("lower2", "d/sub/z"));
+    }
+
+    @Test
+    @DisplayName("rmdir of a directory with a visible name is ENOTEMPTY, also when the name comes from a lower")
+    void rmdir_nonEmpty_enotempty() throws IOException {
+      UnionFixture u = stack().dir("upper", "d").file("lower2", "d/x").build();
+
+      assertErrno(Errno.ENOTEMPTY, () -> u.rmdir("/d"));
+      assertTrue(Files.isDirectory(u.branch("upper").resolve("d")));
+    }
+
+    @Test
+    @DisplayName("rmdir of an upper-only directory holding only stale markers removes it all, without a whiteout")
+    void rmdir_upperOnlyDirWithMarkers_removed() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/x").build();
+      u.unlink("/d/x");
+      // the lower directory goes away (another client), the upper copy keeps its marker
+      Files.delete(u.branch("lower1").resolve("d/x"));
+      Files.delete(u.branch("lower1").resolve("d"));
+
+      u.rmdir("/d");
+
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/d"));
+      assertEquals(List.of(), upperNames(u, ""));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("rmdir of an opaque directory made over a whiteout leaves the whiteout again")
+    void rmdir_opaqueDirOverLowerDir_whiteoutAgain() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/old").whiteout("upper", "d").build();
+      u.mkdir("/d");
+
+      u.rmdir("/d");
+
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d"));
+      assertEquals(List.of(".wh.d"), upperNames(u, ""));
+    }
+  }
+
+  @Nested
+  @DisplayName("rename")
+  class Rename {
+
+    @Test
+    @DisplayName("A lower file renamed to a new name is copied up there; a whiteout is left at the old name")
+    void rename_lowerFileToNewName_leavesWhiteout() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/a").build();
+      Map<String, String> before = u.snapshot("lower1");
+
+      u.rename("/d/a", "/b"); // across directories
+
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d/a"));
+      assertEquals("lower1", u.content("/b"));
+      assertEquals("upper", u.provenance("/b"));
+      assertEquals(List.of(".wh.a"), upperNames(u, "d"));
+      assertEquals(before, u.snapshot("lower1"));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("A file renamed over an existing lower file replaces it; the old name is whited out")
+    void rename_overExistingFile_replaces() throws IOException {
+      UnionFixture u = stack().file("lower1", "a", "from a").file("lower2", "b", "from b").build();
+
+      u.rename("/a", "/b");
+
+      assertEquals("from a", u.content("/b"));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/a"));
+      assertEquals(List.of("b"), u.names("/"));
+      assertEquals("from b", Files.readString(u.branch("lower2").resolve("b")));
+    }
+
+    @Test
+    @DisplayName("A file renamed onto a whited-out name shows under that name and hides the lower's object")
+    void rename_ontoWhitedOutName_shows() throws IOException {
+      UnionFixture u = stack().file("upper", "a", "mine").file("lower1", "b", "old b").whiteout("upper", "b").build();
+
+      u.rename("/a", "/b");
+
+      assertEquals("mine", u.content("/b"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/a"));
+      assertEquals(List.of("b"), u.names("/"));
+    }
+
+    @Test
+    @DisplayName("Kind mismatches: file over directory EISDIR, directory over file ENOTDIR, over a non-empty directory ENOTEMPTY")
+    void rename_kindMismatch_errnos() throws IOException {
+      UnionFixture u = stack().file("upper", "f").dir("upper", "d").dir("upper", "e").file("lower1", "full/x").build();
+
+      assertErrno(Errno.EISDIR, () -> u.rename("/f", "/d"));
+      assertErrno(Errno.ENOTDIR, () -> u.rename("/d", "/f"));
+      assertErrno(Errno.ENOTEMPTY, () -> u.rename("/d", "/full"));
+      assertEquals("upper", u.content("/f"));
+      assertTrue(u.visible("/d").isDirectory());
+    }
+
+    @Test
+    @DisplayName("A directory with content in a lower answers EXDEV (callers copy it) and nothing changes")
+    void rename_dirWithLowerContent_exdev() throws IOException {
+      UnionFixture u = stack().file("upper", "d/u").file("lower1", "d/l").file("lower1", "only/x").build();
+      Map<String, String> before = u.snapshot("lower1");
+
+      assertErrno(Errno.EXDEV, () -> u.rename("/d", "/e"));
+      assertErrno(Errno.EXDEV, () -> u.rename("/only", "/e"));
+
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/e"));
+      assertEquals(List.of("u", "l"), u.names("/d"));
+      assertFalse(Files.exists(u.branch("upper").resolve("only")));
+      assertEquals(before, u.snapshot("lower1"));
+    }
+
+    @Test
+    @DisplayName("An upper-only directory is renamed with its children in one step")
+    void rename_upperOnlyDir_moves() throws IOException {
+      UnionFixture u = stack().file("upper", "d/x").file("upper", "d/sub/y").file("lower1", "other").build();
+
+      u.rename("/d", "/e");
+
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/d"));
+      assertEquals("upper", u.content("/e/x"));
+      assertEquals("upper", u.content("/e/sub/y"));
+      assertEquals(List.of("e", "other"), u.names("/").stream().sorted().toList());
+    }
+
+    @Test
+    @DisplayName("An upper-only directory renamed over an empty merged directory becomes opaque there")
+    void rename_upperDirOverEmptyMergedDir_opaque() throws IOException {
+      UnionFixture u = stack().file("upper", "src/mine").file("lower1", "dst/old").whiteout("upper", "dst/old").build();
+
+      u.rename("/src", "/dst");
+
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/src"));
+      assertTrue(u.visible("/dst").opaque());
+      assertEquals(List.of("mine"), u.names("/dst"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/dst/old"));
+      assertEquals(List.of(), u.temps());
+      assertEquals(List.of("dst"), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("A directory cannot move into its own subtree (EINVAL)")
+    void rename_intoOwnSubtree_einval() throws IOException {
+      UnionFixture u = stack().file("upper", "d/sub/x").build();
+
+      assertErrno(Errno.EINVAL, () -> u.rename("/d", "/d/sub/d2"));
+      assertEquals("upper", u.content("/d/sub/x"));
+    }
+
+    @Test
+    @DisplayName("rename between two names of one hard link does nothing, as POSIX says; to itself likewise")
+    void rename_sameHardLink_noop() throws IOException {
+      UnionFixture u = stack().file("upper", "a").build();
+      Files.createLink(u.branch("upper").resolve("b"), u.branch("upper").resolve("a"));
+
+      u.rename("/a", "/b");
+      u.rename("/a", "/a");
+
+      assertEquals("upper", u.content("/a"));
+      assertEquals("upper", u.content("/b"));
+      assertEquals(List.of("a", "b"), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("rename to a reserved .wh. name is EINVAL and the source stays")
+    void rename_toReservedName_einval() throws IOException {
+      UnionFixture u = stack().file("lower1", "a").build();
+
+      assertErrno(Errno.EINVAL, () -> u.rename("/a", "/.wh.a"));
+      assertEquals("lower1", u.content("/a"));
+      assertEquals(List.of(), upperNames(u, ""));
+    }
+
+    @Test
+    @DisplayName("rename of or onto the root is EBUSY")
+    void rename_root_ebusy() throws IOException {
+      UnionFixture u = stack().file("upper", "f").build();
+
+      assertErrno(Errno.EBUSY, () -> u.namespace().rename(u.lookup().root(), u.lookup().root(),
+          u.resolve("/g"), u.lookup().root()));
+    }
+  }
+}
