@@ -2,7 +2,6 @@ package org.unionfsjava.fs;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.io.IOException;
@@ -18,9 +17,11 @@ import org.unionfsjava.model.UnionPath;
  * keyed by its parent entry's id and its name, so dropping a directory's entry makes its whole
  * subtree unreachable at once (a directory rename or rmdir costs one removal, not a scan).
  *
- * <p>Entries that a lower could change ({@link Resolution#dependsOnLowers()}) live at most the
- * TTL; entries the upper alone decided live until the union changes them (only the union writes
- * the upper) or the size bound evicts them. Negative entries are cached too.
+ * <p>Entries that a lower could change ({@link Resolution#dependsOnLowers()}) are trusted for at
+ * most the TTL, then read again; an entry read again with the same layers keeps its id, so its
+ * cached children stay reachable. Entries the upper alone decided stay until the union changes
+ * them (only the union writes the upper) or the size bound evicts them. Negative entries are
+ * cached too.
  *
  * <p>Races between a lookup and a change are closed with a generation counter: a lookup that saw
  * the generation move while it read the branches removes what it cached (see {@link #resolve}).
@@ -46,23 +47,6 @@ final class ResolutionCache implements Resolver {
     this.ticker = ticker;
     this.cache = Caffeine.newBuilder()
         .maximumSize(maxEntries)
-        .ticker(ticker)
-        .expireAfter(new Expiry<Key, Node>() {
-          @Override
-          public long expireAfterCreate(Key key, Node node, long currentTime) {
-            return node.res().dependsOnLowers() ? ttlNanos : Long.MAX_VALUE;
-          }
-
-          @Override
-          public long expireAfterUpdate(Key key, Node node, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, node, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(Key key, Node node, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
         .recordStats()
         .build();
   }
@@ -70,11 +54,30 @@ final class ResolutionCache implements Resolver {
   /** The root, re-read once its TTL passed (its lower layers can change). */
   private Node root() throws IOException {
     Node r = root;
-    if (r == null || (r.res().dependsOnLowers() && ticker.read() - r.createdNanos() > ttlNanos)) {
-      r = new Node(ids.incrementAndGet(), lookup.root(), ticker.read());
+    if (r == null || isStale(r)) {
+      Resolution res = lookup.root();
+      r = new Node(r != null && sameLayers(r.res(), res) ? r.id() : ids.incrementAndGet(), res, ticker.read());
       root = r;
     }
     return r;
+  }
+
+  /** True if an entry that a lower could change is older than the TTL. */
+  private boolean isStale(Node n) {
+    return n.res().dependsOnLowers() && ticker.read() - n.createdNanos() > ttlNanos;
+  }
+
+  /**
+   * True if a re-read answer has the same layers as the old one: its children, keyed by the old
+   * entry's id, stay valid, so an expired directory does not take its whole subtree with it.
+   */
+  private static boolean sameLayers(Resolution old, Resolution fresh) {
+    if (old instanceof Resolution.Visible && fresh instanceof Resolution.Visible) {
+      Resolution.Visible a = (Resolution.Visible) old;
+      Resolution.Visible b = (Resolution.Visible) fresh;
+      return a.layers().equals(b.layers()) && a.kind() == b.kind() && a.opaque() == b.opaque();
+    }
+    return false;
   }
 
   /**
@@ -95,13 +98,15 @@ final class ResolutionCache implements Resolver {
       }
       Key key = new Key(node.id(), name);
       Node child = cache.getIfPresent(key);
-      if (child == null) {
+      if (child == null || isStale(child)) {
         Resolution res = lookup.step((Resolution.Visible) node.res(), name);
-        child = new Node(ids.incrementAndGet(), res, ticker.read());
-        cache.put(key, child);
+        long id = child != null && sameLayers(child.res(), res) ? child.id() : ids.incrementAndGet();
+        Node fresh = new Node(id, res, ticker.read());
+        cache.put(key, fresh);
         if (generation.get() != gen) {
-          cache.asMap().remove(key, child);
+          cache.asMap().remove(key, fresh);
         }
+        child = fresh;
       }
       node = child;
     }

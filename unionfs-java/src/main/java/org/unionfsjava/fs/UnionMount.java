@@ -99,7 +99,10 @@ public final class UnionMount implements AutoCloseable {
     opts.add("subtype=unionfs-java");
     opts.add("default_permissions");
     if (root) {
+      // a union root needs device nodes and setuid programs to work, as on kernel overlayfs
       opts.add("allow_other");
+      opts.add("dev");
+      opts.add("suid");
     }
     opts.add("use_ino");
     opts.add("big_writes");

@@ -18,6 +18,12 @@ public final class AufsFormat implements WhiteoutFormat {
   public static final String PREFIX = ".wh.";
   /** The opaque marker's name. */
   public static final String OPAQUE_MARKER = ".wh..wh..opq";
+  /**
+   * This project's redirect marker (aufs and OCI have none): a file in a renamed directory whose
+   * content is the absolute union path where the directory's lower content lives.
+   */
+  public static final String REDIRECT_MARKER = ".wh..wh..redirect";
+  private static final String META_PREFIX = ".wh..wh.";
 
   @Override
   public String name() {
@@ -30,11 +36,39 @@ public final class AufsFormat implements WhiteoutFormat {
       return ABSENT;
     }
     Stat st = io.lstat(dir.resolve(name));
-    boolean whiteout = io.lstat(dir.resolve(PREFIX + name)) != null;
+    boolean whiteout = canHaveMarker(name) && io.lstat(dir.resolve(PREFIX + name)) != null;
     if (st == null) {
       return whiteout ? WHITEOUT : ABSENT;
     }
     return new Present(st, whiteout);
+  }
+
+  /** A name within 4 bytes of NAME_MAX cannot have a {@code .wh.} marker: the marker's name would be too long. */
+  private static boolean canHaveMarker(String name) {
+    return UnionPath.utf8Length(name, 0, name.length()) + PREFIX.length() <= UnionPath.NAME_MAX;
+  }
+
+  private static Path markerFor(Path dir, String name) throws UnionException {
+    if (!canHaveMarker(name)) {
+      throw new UnionException(Errno.ENAMETOOLONG, dir.resolve(name).toString(),
+          "the aufs format cannot record a whiteout for a name longer than "
+          + (UnionPath.NAME_MAX - PREFIX.length()) + " bytes");
+    }
+    return dir.resolve(PREFIX + name);
+  }
+
+  @Override
+  public void dropWhiteoutBeside(BranchIo io, Path dir, String name) throws IOException {
+    if (!canHaveMarker(name)) {
+      return;
+    }
+    try {
+      io.unlink(dir.resolve(PREFIX + name));
+    } catch (UnionException e) {
+      if (e.errno() != Errno.ENOENT) {
+        throw e;
+      }
+    }
   }
 
   @Override
@@ -45,7 +79,7 @@ public final class AufsFormat implements WhiteoutFormat {
   @Override
   public String whitedOutName(BranchIo io, Path dir, DirEntry entry) {
     String n = entry.name();
-    if (n.startsWith(PREFIX) && !n.equals(OPAQUE_MARKER) && n.length() > PREFIX.length()) {
+    if (n.startsWith(PREFIX) && !n.startsWith(META_PREFIX) && n.length() > PREFIX.length()) {
       return n.substring(PREFIX.length());
     }
     return null;
@@ -66,7 +100,7 @@ public final class AufsFormat implements WhiteoutFormat {
 
   @Override
   public void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException {
-    Path marker = dir.resolve(PREFIX + name);
+    Path marker = markerFor(dir, name);
     if (io.lstat(marker) == null) {
       io.createFile(marker, 0444);
     }
@@ -89,23 +123,42 @@ public final class AufsFormat implements WhiteoutFormat {
   @Override
   public void replaceWhiteout(BranchIo io, WorkDir work, Path temp, Path dir, String name) throws IOException {
     io.rename(temp, dir.resolve(name), BranchIo.RenameMode.NOREPLACE);
-    Path marker = dir.resolve(PREFIX + name);
-    try {
-      io.unlink(marker);
-    } catch (UnionException e) {
-      if (e.errno() != Errno.ENOENT) {
-        throw e;
-      }
-    }
+    dropWhiteoutBeside(io, dir, name);
   }
 
   @Override
   public void renameLeavingWhiteout(BranchIo io, WorkDir work, Path from, Path to) throws IOException {
-    Path marker = from.resolveSibling(PREFIX + from.getFileName());
+    Path marker = markerFor(from.getParent(), from.getFileName().toString());
     if (io.lstat(marker) == null) {
       io.createFile(marker, 0444);
     }
     io.rename(from, to, BranchIo.RenameMode.REPLACE);
+  }
+
+  @Override
+  public String redirect(BranchIo io, Path dir) throws IOException {
+    Path marker = dir.resolve(REDIRECT_MARKER);
+    if (io.lstat(marker) == null) {
+      return null;
+    }
+    try {
+      String s = new String(java.nio.file.Files.readAllBytes(marker), java.nio.charset.StandardCharsets.UTF_8).trim();
+      return s.isEmpty() ? null : s;
+    } catch (IOException e) {
+      throw ErrnoMapper.toUnion(e, marker.toString());
+    }
+  }
+
+  @Override
+  public void setRedirect(BranchIo io, Path dir, String lowerPath) throws IOException {
+    // written under a temporary name and renamed, so a crash leaves the old marker or the new one
+    Path temp = dir.resolve(META_PREFIX + "redirect.tmp");
+    try {
+      java.nio.file.Files.write(temp, (lowerPath + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw ErrnoMapper.toUnion(e, temp.toString());
+    }
+    io.rename(temp, dir.resolve(REDIRECT_MARKER), BranchIo.RenameMode.REPLACE);
   }
 
   @Override

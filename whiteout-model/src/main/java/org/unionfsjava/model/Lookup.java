@@ -118,6 +118,17 @@ public final class Lookup implements Resolver {
           opaque = p.hidesBelow();
           break;
         }
+        String redirect = layer.inUpper() ? format.redirect(io, real) : null;
+        if (redirect != null) {
+          // a renamed directory: its lower content lives at the redirect, not under this name
+          if (format.isOpaque(io, real)) {
+            opaque = true;
+          } else {
+            found.addAll(lowerLayersAt(redirect));
+            consultedLower = true;
+          }
+          break;
+        }
         if (i == layers.size() - 1 && !(layer.inUpper() && parent.dependsOnLowers())) {
           break; // nothing below to hide, and the answer's lifetime would not change either
         }
@@ -141,6 +152,39 @@ public final class Lookup implements Resolver {
     boolean decidedByUpper = found.get(0).inUpper() && (!top.isDirectory() || opaque);
     boolean depends = !decidedByUpper && (consultedLower || parent.dependsOnLowers());
     return new Resolution.Visible(path, found, top, opaque, depends);
+  }
+
+  /**
+   * The lower layers of the directory at an absolute union path, looked up in the lowers only
+   * (whiteouts and opaque directories in the lowers apply); empty if the lowers have no directory
+   * there any more.
+   */
+  List<Layer> lowerLayersAt(String absolutePath) throws IOException {
+    List<Layer> roots = new ArrayList<>();
+    for (Branch b : stack.lowers()) {
+      roots.add(new Layer(b, b.root()));
+      if (format.isOpaque(io, b.root())) {
+        break;
+      }
+    }
+    Stat rootStat = io.lstat(stack.lowers().get(0).root());
+    Resolution r = new Resolution.Visible(UnionPath.ROOT, roots, rootStat, false, true);
+    UnionPath target = UnionPath.of(absolutePath);
+    for (String name : target.components()) {
+      if (!(r instanceof Resolution.Visible) || !((Resolution.Visible) r).isDirectory()) {
+        return List.of();
+      }
+      r = step((Resolution.Visible) r, name);
+    }
+    if (r instanceof Resolution.Visible && ((Resolution.Visible) r).isDirectory()) {
+      return ((Resolution.Visible) r).layers();
+    }
+    return List.of();
+  }
+
+  /** The absolute union path a lower layer stands for ("/a/b"), from its branch root. */
+  public static String lowerPathOf(Layer layer) {
+    return "/" + layer.branch().root().relativize(layer.path()).toString();
   }
 
   /**

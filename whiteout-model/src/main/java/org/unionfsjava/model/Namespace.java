@@ -206,7 +206,8 @@ public final class Namespace {
   /**
    * rename(2) inside the union. Files from a lower are copied up, renamed in the upper, and a
    * whiteout is left at the old name where a lower still has it. A directory with lower content
-   * answers EXDEV (callers such as mv then copy it).
+   * is copied up alone (not its children) and given a redirect to where its lower content lives,
+   * so the rename takes the same time whatever the size of the tree below it.
    */
   public void rename(Resolution.Visible src, Resolution.Visible srcParent, Resolution dst,
       Resolution.Visible dstParent) throws IOException {
@@ -229,16 +230,17 @@ public final class Namespace {
     } else {
       dst.requireParent();
     }
-    if (src.isDirectory() && src.hasLowerLayers()) {
-      throw new UnionException(Errno.EXDEV, src.path().toString(),
-          "directory with content in a lower branch (copy it, as mv does)");
-    }
     Path srcUpper = copyUp.ensureUpper(src, true);
+    boolean redirected = src.isDirectory() && src.hasLowerLayers();
+    if (redirected && format.redirect(io, srcUpper) == null) {
+      // the lower content stays where it is; the directory records where to find it
+      format.setRedirect(io, srcUpper, Lookup.lowerPathOf(firstLowerLayer(src)));
+    }
     Path dstParentUpper = copyUp.ensureUpperDir(dstParent);
     String dstName = dst.path().name();
     Path dstUpper = dstParentUpper.resolve(dstName);
     boolean whiteoutAtSource = lookup.lowerHasName(srcParent, src.path().name());
-    if (src.isDirectory() && lookup.lowerHasName(dstParent, dstName)) {
+    if (src.isDirectory() && !redirected && lookup.lowerHasName(dstParent, dstName)) {
       format.markOpaque(io, srcUpper); // nothing of a lower directory of the new name may show through
     }
     Stat atDst = io.lstat(dstUpper);
@@ -260,6 +262,9 @@ public final class Namespace {
     } else {
       io.rename(srcUpper, dstUpper, BranchIo.RenameMode.REPLACE);
     }
+    if (dst instanceof Resolution.WhitedOut) {
+      format.dropWhiteoutBeside(io, dstParentUpper, dstName);
+    }
   }
 
   private void renameOverUpperDirectory(Path srcUpper, Path dstUpper, boolean whiteoutAtSource) throws IOException {
@@ -272,6 +277,15 @@ public final class Namespace {
       io.rename(srcUpper, temp, BranchIo.RenameMode.NOREPLACE);
       work.removeTree(temp);
     }
+  }
+
+  private static Layer firstLowerLayer(Resolution.Visible v) {
+    for (Layer l : v.layers()) {
+      if (!l.inUpper()) {
+        return l;
+      }
+    }
+    throw new IllegalArgumentException(v.path() + " has no lower layer");
   }
 
   private void checkReplaceable(Resolution.Visible src, Resolution.Visible dst) throws IOException {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 public final class OverlayFormat implements WhiteoutFormat {
   /** The xattr that marks an opaque directory. */
   public static final String OPAQUE_XATTR = "trusted.overlay.opaque";
+  /** The xattr that records where a renamed directory's lower content lives (redirect_dir=on). */
+  public static final String REDIRECT_XATTR = "trusted.overlay.redirect";
   private static final String PRIVATE_PREFIX = "trusted.overlay.";
   private static final byte[] YES = "y".getBytes(StandardCharsets.US_ASCII);
   private static final int S_IFCHR = 0020000;
@@ -113,6 +115,22 @@ public final class OverlayFormat implements WhiteoutFormat {
     // shows the lower's object at the old name again)
     io.rename(from, to, BranchIo.RenameMode.REPLACE);
     whiteout(io, work, from.getParent(), from.getFileName().toString());
+  }
+
+  @Override
+  public String redirect(BranchIo io, Path dir) throws IOException {
+    byte[] v = io.getXattr(dir, REDIRECT_XATTR);
+    return v == null || v.length == 0 ? null : new String(v, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void setRedirect(BranchIo io, Path dir, String lowerPath) throws IOException {
+    io.setXattr(dir, REDIRECT_XATTR, lowerPath.getBytes(StandardCharsets.UTF_8), 0);
+  }
+
+  @Override
+  public void dropWhiteoutBeside(BranchIo io, Path dir, String name) {
+    // the rename replaced the whiteout node itself
   }
 
   @Override

@@ -74,6 +74,22 @@ public interface WhiteoutFormat {
    */
   void renameLeavingWhiteout(BranchIo io, WorkDir work, Path from, Path to) throws IOException;
 
+  /**
+   * The redirect of an upper directory: the absolute union path (from the lowers' roots) where
+   * its lower content lives since it was renamed, or null if it has none.
+   */
+  String redirect(BranchIo io, Path dir) throws IOException;
+
+  /** Records a redirect on an upper directory (see {@link #redirect}). */
+  void setRedirect(BranchIo io, Path dir, String lowerPath) throws IOException;
+
+  /**
+   * After a new upper object took the name {@code dir/name} by a rename, removes a whiteout the
+   * format keeps beside objects (aufs {@code .wh.NAME}); the object alone hides the lowers now.
+   * Nothing to do where the rename itself replaced the whiteout (overlay).
+   */
+  void dropWhiteoutBeside(BranchIo io, Path dir, String name) throws IOException;
+
   /** Marks an upper directory opaque. */
   void markOpaque(BranchIo io, Path dir) throws IOException;
 

@@ -331,17 +331,20 @@ class NamespaceTest extends AufsUnionTestBase {
     }
 
     @Test
-    @DisplayName("A directory with content in a lower answers EXDEV (callers copy it) and nothing changes")
-    void rename_dirWithLowerContent_exdev() throws IOException {
+    @DisplayName("A directory with lower content renames without copying its tree: a redirect finds the lower content under the new name, the old name is whited out")
+    void rename_dirWithLowerContent_redirects() throws IOException {
       UnionFixture u = stack().file("upper", "d/u").file("lower1", "d/l").file("lower1", "only/x").build();
       Map<String, String> before = u.snapshot("lower1");
 
-      assertErrno(Errno.EXDEV, () -> u.rename("/d", "/e"));
-      assertErrno(Errno.EXDEV, () -> u.rename("/only", "/e"));
+      u.rename("/d", "/e");
+      u.rename("/only", "/e/moved");
 
-      assertInstanceOf(Resolution.Missing.class, u.resolve("/e"));
-      assertEquals(List.of("u", "l"), u.names("/d"));
-      assertFalse(Files.exists(u.branch("upper").resolve("only")));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d"));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/only"));
+      assertEquals(java.util.Set.of("u", "l", "moved"), java.util.Set.copyOf(u.names("/e")));
+      assertEquals(List.of("x"), u.names("/e/moved"));
+      assertEquals("lower1", u.content("/e/moved/x"));
+      assertFalse(Files.exists(u.branch("upper").resolve("e/moved/x")), "the tree was not copied");
       assertEquals(before, u.snapshot("lower1"));
     }
 

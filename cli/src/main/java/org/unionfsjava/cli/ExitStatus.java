@@ -1,0 +1,46 @@
+package org.unionfsjava.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The documented exit codes of {@code unionfs-java}, so scripts, the initrd hook and systemd can
+ * react to the kind of failure.
+ */
+enum ExitStatus {
+  OK(0, "success"),
+  UNEXPECTED(1, "unexpected error (a bug; run with -vv and report it)"),
+  USAGE(2, "usage error: unknown option, missing or malformed argument"),
+  BAD_PATH(3, "bad branch or mount point (missing, not a directory, nested, already mounted,"
+      + " not a unionfs-java mount)"),
+  ENVIRONMENT(4, "environment: no /dev/fuse, libfuse2 not installed, not permitted"),
+  FORMAT_MISMATCH(5, "the upper uses another whiteout format than --whiteout-format asks for"),
+  MOUNT_FAILED(6, "the mount or unmount itself failed (FUSE refused, timed out, busy)");
+
+  private final int code;
+  private final String meaning;
+
+  ExitStatus(int code, String meaning) {
+    this.code = code;
+    this.meaning = meaning;
+  }
+
+  /** The process exit code. */
+  int code() {
+    return code;
+  }
+
+  /** What the code means, as the help footer shows it. */
+  String meaning() {
+    return meaning;
+  }
+
+  /** All codes and their meanings, in order, for picocli's exit code list. */
+  static Map<String, String> helpList() {
+    Map<String, String> list = new LinkedHashMap<>();
+    for (ExitStatus status : values()) {
+      list.put(Integer.toString(status.code), status.meaning);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,46 @@
+package org.unionfsjava.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.unionfsjava.fs.UnionMount;
+
+/**
+ * The parts of the machine the CLI looks at and the mount call it makes; tests replace them with
+ * files in a temporary directory and a fake mount.
+ *
+ * @param devFuse the FUSE device
+ * @param libraryDirs where libfuse.so.2 is looked for
+ * @param askLdconfig whether to also ask {@code ldconfig -p} for libfuse.so.2
+ * @param mountInfo the mount table of this process ({@code /proc/self/mountinfo})
+ * @param logDirectory where background mounts log by default
+ * @param starter what mounts the union
+ */
+record Host(
+    Path devFuse,
+    List<Path> libraryDirs,
+    boolean askLdconfig,
+    Path mountInfo,
+    Path logDirectory,
+    MountStarter starter) {
+
+  Host {
+    libraryDirs = List.copyOf(libraryDirs);
+  }
+
+  /** The real machine. */
+  static Host real() {
+    return new Host(
+        Path.of("/dev/fuse"),
+        List.of(
+            Path.of("/lib/x86_64-linux-gnu"),
+            Path.of("/usr/lib/x86_64-linux-gnu"),
+            Path.of("/lib64"),
+            Path.of("/usr/lib64"),
+            Path.of("/usr/lib"),
+            Path.of("/lib")),
+        true,
+        Path.of("/proc/self/mountinfo"),
+        Path.of("/run/unionfs-java"),
+        UnionMount::mount);
+  }
+}

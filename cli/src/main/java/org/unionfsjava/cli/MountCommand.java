@@ -1,0 +1,194 @@
+package org.unionfsjava.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.unionfsjava.fs.LowerMode;
+import org.unionfsjava.fs.MountOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code unionfs-java mount}: parses the options into {@link MountOptions} and mounts. */
+@Command(
+    name = "mount",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Mounts a copy-on-write union of one writable upper directory over one or more read-only"
+            + " lower directories at MOUNTPOINT. Changes go to the upper; the lowers are never"
+            + " written.",
+        "",
+        "By default the command returns once the union is mounted and keeps serving it from a"
+            + " background process that logs to --log-file. Unmount with 'unionfs-java umount"
+            + " MOUNTPOINT'.",
+        ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  unionfs-java mount --upper /srv/upper --lower /srv/base /mnt/union",
+        "  unionfs-java mount --upper /srv/u --lower /srv/site --lower /nfs/base \\",
+        "      --lower-mode changing --cache-ttl 500ms -o allow_other /mnt/union",
+        "  unionfs-java umount /mnt/union"
+    })
+public final class MountCommand implements Callable<Integer> {
+
+  @ParentCommand
+  private UnionfsCommand parent;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--upper", required = true, paramLabel = "DIR",
+      description = "The writable branch: new and changed files go here.")
+  private Path upper;
+
+  @Option(names = "--lower", required = true, paramLabel = "DIR",
+      description = "A read-only branch; repeat for more, topmost first (the first --lower hides"
+          + " the same name in the ones after it).")
+  private List<Path> lowers;
+
+  @Option(names = "--whiteout-format", paramLabel = "FORMAT", defaultValue = "auto",
+      converter = WhiteoutFormatConverter.class,
+      description = {
+          "How deletions and opaque directories are recorded in the upper: auto (default; keep"
+              + " the format an existing upper already uses, let the union choose for a new one),"
+              + " overlay (kernel overlayfs: whiteouts are 0/0 character devices, needs root),"
+              + " or aufs (.wh.NAME files, as in OCI image layers; works anywhere)."})
+  private String whiteoutFormat;
+
+  @Option(names = "--workdir", paramLabel = "DIR",
+      description = "Where copy-up temporaries are made; must be on the upper's filesystem"
+          + " (default: the directory .unionfs-java in the upper, hidden in the union).")
+  private Path workDir;
+
+  @Option(names = "--lower-mode", paramLabel = "MODE", defaultValue = "changing",
+      converter = LowerModeConverter.class,
+      description = {
+          "changing (default): the lowers may change while mounted (e.g. an NFS export with"
+              + " another writer); facts read from a lower are trusted for --cache-ttl only and"
+              + " file contents are revalidated on open.",
+          "fixed: the lowers never change while mounted (e.g. a read-only image); long kernel"
+              + " timeouts and a kept page cache, fastest, but a change made below anyway may stay"
+              + " invisible until remount."})
+  private LowerMode lowerMode;
+
+  @Option(names = "--cache-ttl", paramLabel = "DURATION", defaultValue = "1s",
+      converter = DurationConverter.class,
+      description = "How long facts read from a lower are trusted: 500ms, 1s, 2m or plain seconds"
+          + " (default: ${DEFAULT-VALUE}).")
+  private Duration cacheTtl;
+
+  @Option(names = "-o", paramLabel = "OPTS", split = ",",
+      description = "FUSE mount options, comma-separated, repeatable; for example -o allow_other.")
+  private List<String> fuseOptions = new ArrayList<>();
+
+  @Option(names = "--foreground",
+      description = "Serve in this process until unmounted (Ctrl-C unmounts) instead of returning"
+          + " once mounted.")
+  private boolean foreground;
+
+  @Option(names = "--log-file", paramLabel = "FILE",
+      description = "Log of the background server, appended to (default:"
+          + " /run/unionfs-java/NAME.log, NAME being the mount point with each / turned into -,"
+          + " for example mnt-union for /mnt/union).")
+  private Path logFile;
+
+  @Option(names = "--fuse-debug",
+      description = "Print libfuse's trace of every request (very verbose).")
+  private boolean fuseDebug;
+
+  @Mixin
+  private LoggingMixin loggingMixin;
+
+  @Parameters(index = "0", paramLabel = "MOUNTPOINT",
+      description = "An existing empty directory where the union appears.")
+  private Path mountPoint;
+
+  @Override
+  public Integer call() throws Exception {
+    for (String option : fuseOptions) {
+      if (option.isBlank()) {
+        throw new ParameterException(spec.commandLine(),
+            "-o has an empty option in '" + String.join(",", fuseOptions) + "'");
+      }
+    }
+    MountOptions options = new MountOptions(upper, lowers, mountPoint, workDir, whiteoutFormat,
+        lowerMode, cacheTtl, fuseOptions, fuseDebug);
+    Mounter mounter = new Mounter(parent.host(), spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+    return mounter.mount(options, new Mounter.Launch(foreground, logFile,
+        loggingMixin.verbosity()));
+  }
+
+  /**
+   * The arguments that make a background server mount exactly these options in the foreground;
+   * paths should be absolute.
+   */
+  static List<String> foregroundArguments(MountOptions options, int verbosity) {
+    List<String> arguments = new ArrayList<>(List.of("mount", "--foreground",
+        "--upper", options.upper().toString()));
+    for (Path lower : options.lowers()) {
+      arguments.add("--lower");
+      arguments.add(lower.toString());
+    }
+    if (options.workDir() != null) {
+      arguments.add("--workdir");
+      arguments.add(options.workDir().toString());
+    }
+    arguments.addAll(List.of(
+        "--whiteout-format", options.whiteoutFormat(),
+        "--lower-mode", options.lowerMode().name().toLowerCase(Locale.ROOT),
+        "--cache-ttl", DurationConverter.format(options.cacheTtl())));
+    if (!options.fuseOptions().isEmpty()) {
+      arguments.add("-o");
+      arguments.add(String.join(",", options.fuseOptions()));
+    }
+    if (options.fuseDebug()) {
+      arguments.add("--fuse-debug");
+    }
+    if (verbosity > 0) {
+      arguments.add("-" + "v".repeat(verbosity));
+    }
+    arguments.add("--");
+    arguments.add(options.mountPoint().toString());
+    return arguments;
+  }
+
+  /** Accepts the whiteout formats by their lower-case names. */
+  static final class WhiteoutFormatConverter implements ITypeConverter<String> {
+    private static final List<String> FORMATS = List.of("auto", "overlay", "aufs");
+
+    @Override
+    public String convert(String value) {
+      if (!FORMATS.contains(value)) {
+        throw new TypeConversionException("expected auto, overlay or aufs but was '" + value + "'");
+      }
+      return value;
+    }
+  }
+
+  /** Accepts the lower modes by their lower-case names. */
+  static final class LowerModeConverter implements ITypeConverter<LowerMode> {
+    @Override
+    public LowerMode convert(String value) {
+      for (LowerMode mode : LowerMode.values()) {
+        if (mode.name().toLowerCase(Locale.ROOT).equals(value)) {
+          return mode;
+        }
+      }
+      throw new TypeConversionException("expected changing or fixed but was '" + value + "'");
+    }
+  }
+}

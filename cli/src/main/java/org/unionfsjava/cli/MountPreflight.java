@@ -1,0 +1,199 @@
+package org.unionfsjava.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.unionfsjava.fs.MountOptions;
+
+/**
+ * Checks a mount request against the file system and the machine before anything is created, so
+ * every mistake a person can make is answered with one line and a documented exit code instead of
+ * a half-prepared upper or a FUSE stack trace.
+ */
+final class MountPreflight {
+
+  private static final String LIBFUSE2 = "libfuse.so.2";
+
+  private final Host host;
+
+  MountPreflight(Host host) {
+    this.host = host;
+  }
+
+  /**
+   * Checks the request and returns it with the branches and the mount point as real paths.
+   *
+   * @throws CommandFailure with {@link ExitStatus#BAD_PATH} or {@link ExitStatus#ENVIRONMENT}
+   */
+  MountOptions check(MountOptions given) throws CommandFailure {
+    Path upper = realDirectory("upper", given.upper());
+    List<Path> lowers = new ArrayList<>();
+    for (Path lower : given.lowers()) {
+      lowers.add(realDirectory("lower", lower));
+    }
+    Path mountPoint = realDirectory("mount point", given.mountPoint());
+
+    for (Path lower : lowers) {
+      requireApart(upper, "upper", lower, "lower");
+    }
+    requireApart(mountPoint, "mount point", upper, "upper");
+    for (Path lower : lowers) {
+      requireApart(mountPoint, "mount point", lower, "lower");
+    }
+    Path workDir = given.workDir() == null ? null : checkWorkDir(given.workDir(), upper, lowers,
+        mountPoint);
+    requireNotMounted(mountPoint);
+
+    requireFuseDevice();
+    requireLibfuse2();
+
+    return new MountOptions(upper, lowers, mountPoint, workDir, given.whiteoutFormat(),
+        given.lowerMode(), given.cacheTtl(), given.fuseOptions(), given.fuseDebug());
+  }
+
+  private static Path realDirectory(String role, Path path) throws CommandFailure {
+    Path absolute = path.toAbsolutePath().normalize();
+    if (!Files.exists(absolute)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, role + " does not exist", absolute);
+    }
+    if (!Files.isDirectory(absolute)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, role + " is not a directory", absolute);
+    }
+    try {
+      return absolute.toRealPath();
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH,
+          role + " cannot be resolved (" + e.getMessage() + ")", absolute);
+    }
+  }
+
+  /** Fails if one of two real paths is the other or lies inside it. */
+  private static void requireApart(Path a, String roleA, Path b, String roleB)
+      throws CommandFailure {
+    if (a.equals(b)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH,
+          roleA + " and " + roleB + " are the same directory", a);
+    }
+    if (a.startsWith(b)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, roleA + " is inside the " + roleB + " " + b, a);
+    }
+    if (b.startsWith(a)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, roleB + " is inside the " + roleA + " " + a, b);
+    }
+  }
+
+  /** The work directory may not exist yet; its nearest existing ancestor must be on the upper's. */
+  private static Path checkWorkDir(Path given, Path upper, List<Path> lowers, Path mountPoint)
+      throws CommandFailure {
+    Path absolute = given.toAbsolutePath().normalize();
+    if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, "work directory is not a directory", absolute);
+    }
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, "work directory cannot be resolved", absolute);
+    }
+    Path real;
+    try {
+      real = existing.toRealPath().resolve(existing.relativize(absolute));
+      if (!sameFileSystem(existing, upper)) {
+        throw new CommandFailure(ExitStatus.BAD_PATH,
+            "work directory is not on the upper's filesystem", absolute);
+      }
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH,
+          "work directory cannot be resolved (" + e.getMessage() + ")", absolute);
+    }
+    for (Path lower : lowers) {
+      if (real.startsWith(lower)) {
+        throw new CommandFailure(ExitStatus.BAD_PATH,
+            "work directory is inside the lower " + lower, real);
+      }
+    }
+    if (real.startsWith(mountPoint) || mountPoint.startsWith(real)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH,
+          "work directory and mount point overlap", real);
+    }
+    return real;
+  }
+
+  private static boolean sameFileSystem(Path a, Path b) throws IOException {
+    return Files.getAttribute(a, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+        .equals(Files.getAttribute(b, "unix:dev", LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private void requireNotMounted(Path mountPoint) throws CommandFailure {
+    Optional<MountTable.Entry> mounted;
+    try {
+      mounted = MountTable.read(host.mountInfo()).mountAt(mountPoint);
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.ENVIRONMENT,
+          "cannot read the mount table (" + e.getMessage() + ")", host.mountInfo());
+    }
+    if (mounted.isPresent()) {
+      String what = mounted.get().isUnion()
+          ? "a unionfs-java union" : mounted.get().fsType() + " " + mounted.get().source();
+      throw new CommandFailure(ExitStatus.BAD_PATH,
+          "mount point is already mounted (" + what + ")", mountPoint);
+    }
+  }
+
+  private void requireFuseDevice() throws CommandFailure {
+    Path device = host.devFuse();
+    if (!Files.exists(device)) {
+      throw new CommandFailure(ExitStatus.ENVIRONMENT,
+          "no FUSE device (load the fuse module: modprobe fuse)", device);
+    }
+    if (!Files.isReadable(device) || !Files.isWritable(device)) {
+      throw new CommandFailure(ExitStatus.ENVIRONMENT,
+          "not permitted to open the FUSE device (run as root)", device);
+    }
+  }
+
+  private void requireLibfuse2() throws CommandFailure {
+    for (Path dir : host.libraryDirs()) {
+      if (Files.exists(dir.resolve(LIBFUSE2))) {
+        return;
+      }
+    }
+    if (host.askLdconfig() && ldconfigKnowsLibfuse2()) {
+      return;
+    }
+    throw new CommandFailure(ExitStatus.ENVIRONMENT,
+        "libfuse2 is not installed (apt-get install libfuse2)", Path.of(LIBFUSE2));
+  }
+
+  private static boolean ldconfigKnowsLibfuse2() {
+    for (String ldconfig : List.of("/sbin/ldconfig", "/usr/sbin/ldconfig")) {
+      if (!Files.isExecutable(Path.of(ldconfig))) {
+        continue;
+      }
+      try {
+        Process process = new ProcessBuilder(ldconfig, "-p")
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+        String listing = new String(process.getInputStream().readAllBytes(),
+            StandardCharsets.UTF_8);
+        process.waitFor(10, TimeUnit.SECONDS);
+        return listing.contains(LIBFUSE2);
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,128 @@
+package org.unionfsjava.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.UnionMount;
+import org.unionfsjava.model.UnionException;
+
+/**
+ * Mounts a union the way the command line asked: checks the request first, then either serves it
+ * in this process until unmounted or hands it to a background server and waits until it is live.
+ */
+final class Mounter {
+
+  private static final Logger LOG = LogManager.getLogger(Mounter.class);
+
+  /**
+   * How the server runs.
+   *
+   * @param foreground serve in this process until unmounted
+   * @param logFile the background server's log, or null for the default under the host's log
+   *     directory
+   * @param verbosity the number of {@code -v} flags, passed on to the background server
+   */
+  record Launch(boolean foreground, Path logFile, int verbosity) {}
+
+  private final Host host;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  Mounter(Host host, PrintWriter out, PrintWriter err) {
+    this.host = host;
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Checks and mounts; returns the exit code.
+   *
+   * @throws CommandFailure if the request or the machine is not fit for the mount
+   * @throws UnionException if the union refused to mount
+   */
+  int mount(MountOptions requested, Launch launch)
+      throws CommandFailure, UnionException, InterruptedException {
+    MountOptions options = new MountPreflight(host).check(requested);
+    LOG.info("mounting {}", options);
+    if (launch.foreground()) {
+      return serveInForeground(options);
+    }
+    Path logFile = launch.logFile() != null
+        ? launch.logFile().toAbsolutePath()
+        : BackgroundLauncher.defaultLogFile(host.logDirectory(), options.mountPoint());
+    var command = BackgroundLauncher.relaunchCommand(
+        MountCommand.foregroundArguments(options, launch.verbosity()));
+    return new BackgroundLauncher(host.mountInfo(), BackgroundLauncher.READINESS_TIMEOUT)
+        .launch(command, options.mountPoint(), logFile, out, err);
+  }
+
+  private int serveInForeground(MountOptions options)
+      throws UnionException, CommandFailure, InterruptedException {
+    // The hook is in place before the mount starts: a Ctrl-C while mounting must not leave a
+    // mount behind whose server is gone.
+    AtomicReference<UnionMount> live = new AtomicReference<>();
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable unmountOnce = () -> {
+      if (closed.compareAndSet(false, true)) {
+        LOG.info("unmounting {}", options.mountPoint());
+        UnionMount mount = live.get();
+        if (mount != null) {
+          mount.close();
+        } else {
+          unmountIfMounted(options.mountPoint());
+        }
+      }
+    };
+    Thread unmountOnExit = new Thread(unmountOnce, "unionfs-java-unmount");
+    Runtime.getRuntime().addShutdownHook(unmountOnExit);
+    try {
+      live.set(startMount(options));
+      out.println("mounted " + options.mountPoint() + " (pid " + ProcessHandle.current().pid()
+          + ", in the foreground: Ctrl-C or 'unionfs-java umount " + options.mountPoint()
+          + "' ends it)");
+      out.flush();
+      live.get().awaitUnmounted();
+      LOG.info("{} was unmounted", options.mountPoint());
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(unmountOnExit);
+        if (live.get() != null) {
+          unmountOnce.run();
+        }
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is already running and unmounts
+      }
+    }
+    return ExitStatus.OK.code();
+  }
+
+  /** Mounts; a native library that cannot be loaded is a problem of the machine, not a bug. */
+  private UnionMount startMount(MountOptions options) throws UnionException, CommandFailure {
+    try {
+      return host.starter().start(options);
+    } catch (LinkageError e) {
+      LOG.debug("native code could not be loaded", e);
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw new CommandFailure(ExitStatus.ENVIRONMENT, "cannot load the native code FUSE needs ("
+          + cause + "; is /tmp mounted noexec? is libfuse2 installed?)", e);
+    }
+  }
+
+  /** Unmounts a union the mount call left behind when it was interrupted. */
+  private void unmountIfMounted(Path mountPoint) {
+    try {
+      new Unmounter(host.mountInfo(), Unmounter.runningAsRoot()).unmount(mountPoint, true);
+    } catch (CommandFailure notMountedOrRefused) {
+      LOG.debug("nothing unmounted at {}: {}", mountPoint, notMountedOrRefused.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

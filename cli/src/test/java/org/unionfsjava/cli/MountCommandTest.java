@@ -1,0 +1,230 @@
+package org.unionfsjava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.unionfsjava.fs.LowerMode;
+import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.model.Errno;
+import org.unionfsjava.model.UnionException;
+
+/** Parsing of {@code unionfs-java mount} into {@link MountOptions}, and its exit codes. */
+class MountCommandTest {
+
+  @TempDir Path temp;
+  private TestMachine machine;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    machine = new TestMachine(temp);
+  }
+
+  private MountOptions parsedOptions(List<String> args) {
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode(), result.err());
+    assertEquals(1, machine.mountCalls.size(), result.err());
+    return machine.mountCalls.get(0);
+  }
+
+  @Test
+  void mount_onlyRequiredOptions_usesDefaults() {
+    MountOptions options = parsedOptions(machine.mountArgs());
+    assertEquals(new MountOptions(machine.upper, List.of(machine.lower), machine.mountPoint, null,
+        "auto", LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false), options);
+  }
+
+  @Test
+  void mount_everyOption_isPassedOn() {
+    List<String> args = new ArrayList<>(List.of("mount", "--foreground",
+        "--upper", machine.upper.toString(),
+        "--lower", machine.lower.toString(), "--lower", machine.lower2.toString(),
+        "--whiteout-format", "aufs", "--workdir", machine.upper.resolve("work").toString(),
+        "--lower-mode", "fixed", "--cache-ttl", "500ms",
+        "-o", "allow_other,default_permissions", "-o", "noatime", "--fuse-debug", "-vv",
+        machine.mountPoint.toString()));
+    MountOptions options = parsedOptions(args);
+    assertEquals(new MountOptions(machine.upper, List.of(machine.lower, machine.lower2),
+        machine.mountPoint, machine.upper.resolve("work"), "aufs", LowerMode.FIXED,
+        Duration.ofMillis(500), List.of("allow_other", "default_permissions", "noatime"), true),
+        options);
+  }
+
+  @Test
+  void mount_relativePaths_areResolved() {
+    Path cwd = Path.of("").toAbsolutePath();
+    TestMachine.Result result = machine.run("mount", "--foreground",
+        "--upper", cwd.relativize(machine.upper).toString(),
+        "--lower", cwd.relativize(machine.lower).toString(),
+        cwd.relativize(machine.mountPoint).toString());
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode(), result.err());
+    assertEquals(machine.upper, machine.mountCalls.get(0).upper());
+  }
+
+  @Test
+  void mount_unknownWhiteoutFormat_exits2() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--whiteout-format", "btrfs"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().startsWith("unionfs-java: Invalid value for option"
+        + " '--whiteout-format': expected auto, overlay or aufs but was 'btrfs'"), result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
+  void mount_unknownLowerMode_exits2() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--lower-mode", "sometimes"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("expected changing or fixed"), result.err());
+  }
+
+  @Test
+  void mount_badCacheTtl_exits2() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--cache-ttl", "soon"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("'soon' is not a duration"), result.err());
+  }
+
+  @Test
+  void mount_emptyFuseOption_exits2() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("-o", "allow_other,,ro"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode(), result.err());
+    assertTrue(result.err().contains("-o has an empty option"), result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
+  void mount_noLower_exits2() {
+    TestMachine.Result result = machine.run("mount", "--upper", machine.upper.toString(),
+        machine.mountPoint.toString());
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().startsWith("unionfs-java: Missing required option: '--lower=DIR'"),
+        result.err());
+    assertTrue(result.err().contains("Run 'unionfs-java mount --help' for usage."));
+  }
+
+  @Test
+  void mount_noMountPoint_exits2() {
+    TestMachine.Result result = machine.run("mount", "--upper", machine.upper.toString(),
+        "--lower", machine.lower.toString());
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("MOUNTPOINT"), result.err());
+  }
+
+  @Test
+  void mount_twoMountPoints_exits2() {
+    List<String> args = machine.mountArgs();
+    args.add(machine.lower2.toString());
+    assertEquals(ExitStatus.USAGE.code(), machine.run(args.toArray(String[]::new)).exitCode());
+  }
+
+  @Test
+  void mount_unknownOption_exits2AndSuggests() {
+    List<String> args = machine.mountArgs();
+    args.add(1, "--uper");
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("--upper"), result.err());
+  }
+
+  @Test
+  void mount_formatMismatch_exits5() {
+    machine.failMountWith(new UnionException(Errno.EINVAL, machine.upper.toString(),
+        "the upper uses the aufs whiteout format, not overlay"));
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--whiteout-format", "overlay"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.FORMAT_MISMATCH.code(), result.exitCode());
+    assertEquals("unionfs-java: the upper uses the aufs whiteout format, not overlay (EINVAL): "
+        + machine.upper + "\n", result.err());
+  }
+
+  @Test
+  void mount_otherInvalidArgument_exits6() {
+    machine.failMountWith(new UnionException(Errno.EINVAL, "", "the cache TTL is too long"));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
+    assertEquals("unionfs-java: the cache TTL is too long (EINVAL)\n", result.err());
+  }
+
+  @Test
+  void mount_pathWithFormatInIt_isNotAFormatMismatch() {
+    machine.failMountWith(new UnionException(Errno.EINVAL, "/srv/reformat", "bad option"));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
+  }
+
+  @Test
+  void mount_fuseRefused_exits6() {
+    machine.failMountWith(new UnionException(Errno.EIO, machine.mountPoint.toString(),
+        "FUSE refused the mount"));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
+    assertEquals("unionfs-java: FUSE refused the mount (EIO): " + machine.mountPoint + "\n",
+        result.err());
+  }
+
+  @Test
+  void mount_unexpectedException_exits1WithOneLine() {
+    machine.failMountWith(new IllegalStateException("boom"));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.UNEXPECTED.code(), result.exitCode());
+    assertTrue(result.err().startsWith(
+        "unionfs-java: unexpected error: java.lang.IllegalStateException: boom"), result.err());
+  }
+
+  @Test
+  void mount_nativeCodeCannotLoad_exits4() {
+    machine.failMountWith(new UnsatisfiedLinkError("could not load FFI provider"));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.ENVIRONMENT.code(), result.exitCode());
+    assertTrue(result.err().startsWith("unionfs-java: cannot load the native code FUSE needs"
+        + " (java.lang.UnsatisfiedLinkError: could not load FFI provider"), result.err());
+    assertEquals(1, result.err().strip().split("\n").length, result.err());
+  }
+
+  @Test
+  void foregroundArguments_parseBackToTheSameOptions() {
+    MountOptions original = new MountOptions(machine.upper, List.of(machine.lower,
+        machine.lower2), machine.mountPoint, machine.upper.resolve("w"), "overlay",
+        LowerMode.FIXED, Duration.ofMillis(1500), List.of("allow_other", "ro"), true);
+    List<String> args = MountCommand.foregroundArguments(original, 2);
+    assertEquals(List.of("mount", "--foreground"), args.subList(0, 2));
+    assertTrue(args.contains("-vv"), args.toString());
+    assertEquals(original, parsedOptions(args));
+  }
+
+  @Test
+  void foregroundArguments_defaults_omitOptionalOptions() {
+    MountOptions options = MountOptions.of(machine.upper, List.of(machine.lower),
+        machine.mountPoint);
+    assertEquals(List.of("mount", "--foreground", "--upper", machine.upper.toString(),
+        "--lower", machine.lower.toString(), "--whiteout-format", "auto",
+        "--lower-mode", "changing", "--cache-ttl", "1000ms", "--", machine.mountPoint.toString()),
+        MountCommand.foregroundArguments(options, 0));
+  }
+
+  @Test
+  void relaunchCommand_runsThisClassWithTheSameClassPath() {
+    List<String> command = BackgroundLauncher.relaunchCommand(List.of("mount", "x"));
+    assertTrue(command.get(0).endsWith("java"), command.get(0));
+    int classPath = command.indexOf("-cp");
+    assertEquals(System.getProperty("java.class.path"), command.get(classPath + 1));
+    assertEquals(List.of(UnionfsCommand.class.getName(), "mount", "x"),
+        command.subList(classPath + 2, command.size()));
+  }
+}

@@ -1,0 +1,2 @@
+# Alice's shell profile, from the base.
+export EDITOR=vi
