@@ -15,6 +15,7 @@ import org.unionfsjava.model.FileKind;
 import org.unionfsjava.model.Layer;
 import org.unionfsjava.model.MergedEntry;
 import org.unionfsjava.model.Namespace;
+import org.unionfsjava.model.Origin;
 import org.unionfsjava.model.Resolution;
 import org.unionfsjava.model.Stat;
 import org.unionfsjava.model.UnionException;
@@ -96,7 +97,15 @@ final class UnionOps {
   Stat fgetattr(long fh) throws IOException {
     OpenFile f = table.file(fh);
     Stat st = NativeFile.fstat(f.fd());
-    return st.withInode(InodeNumbers.of(f.branch().index(), st.ino()), st.nlink());
+    long ino = f.branch().isUpper()
+        ? InodeNumbers.ofUpper(st.ino(), Origin.parse(NativeFile.fgetxattr(f.fd(), format.originXattr())))
+        : InodeNumbers.of(f.branch().index(), st.ino());
+    return st.withInode(ino, st.nlink());
+  }
+
+  /** The union's inode number of an upper object: its origin's, if it recorded one. */
+  private long upperIno(Path real, long realIno) throws IOException {
+    return InodeNumbers.ofUpper(realIno, Origin.parse(io.getXattr(real, format.originXattr())));
   }
 
   private Stat reported(Resolution.Visible v) throws IOException {
@@ -110,7 +119,8 @@ final class UnionOps {
       }
     }
     long nlink = st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
-    return st.withInode(InodeNumbers.of(top.branch().index(), st.ino()), nlink);
+    long ino = top.inUpper() ? upperIno(top.path(), st.ino()) : InodeNumbers.of(top.branch().index(), st.ino());
+    return st.withInode(ino, nlink);
   }
 
   String readlink(UnionPath p) throws IOException {
@@ -373,7 +383,8 @@ final class UnionOps {
         Stat st = io.lstat(DirectoryMerger.realPath(dir, e));
         ino = st == null ? 1 : st.ino();
       }
-      out.add(new DirHandle.Entry(e.name(), InodeNumbers.of(e.branch().index(), ino), e.kind().typeBits()));
+      ino = e.branch().isUpper() ? upperIno(DirectoryMerger.realPath(dir, e), ino) : InodeNumbers.of(e.branch().index(), ino);
+      out.add(new DirHandle.Entry(e.name(), ino, e.kind().typeBits()));
     }
     return out;
   }

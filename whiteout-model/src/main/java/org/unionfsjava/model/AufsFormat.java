@@ -24,6 +24,8 @@ public final class AufsFormat implements WhiteoutFormat {
    */
   public static final String REDIRECT_MARKER = ".wh..wh..redirect";
   private static final String META_PREFIX = ".wh..wh.";
+  /** This project's own user xattrs (recorded where the upper supports user xattrs). */
+  private static final String OWN_XATTR_PREFIX = "user.unionfs.";
 
   @Override
   public String name() {
@@ -171,7 +173,12 @@ public final class AufsFormat implements WhiteoutFormat {
 
   @Override
   public boolean isPrivateXattr(String name) {
-    return false;
+    return name.startsWith(OWN_XATTR_PREFIX);
+  }
+
+  @Override
+  public String originXattr() {
+    return OWN_XATTR_PREFIX + "origin";
   }
 
   @Override

@@ -154,6 +154,7 @@ public final class CopyUp {
           break;
       }
       copyMetadata(src, st, temp);
+      recordOrigin(v, src, st, temp);
       io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
       LOG.debug("copied up {} from {}", v.path(), v.top().branch().label());
     } catch (IOException | RuntimeException e) {
@@ -166,6 +167,26 @@ public final class CopyUp {
         return; // created by a concurrent operation on the same name: use it
       }
       throw e;
+    }
+  }
+
+  /**
+   * Records where the object came from, so it keeps its inode number in the union: the origin
+   * the lower object itself recorded (it was copied up once, in a layer now below), else the
+   * lower's branch and inode. Best effort: an upper without the needed xattrs keeps working.
+   */
+  private void recordOrigin(Resolution.Visible v, Path src, Stat st, Path temp) throws IOException {
+    byte[] origin = io.getXattr(src, format.originXattr());
+    if (origin == null) {
+      origin = Origin.format(v.top().branch().index(), st.ino());
+    }
+    try {
+      io.setXattr(temp, format.originXattr(), origin, 0);
+    } catch (UnionException e) {
+      if (e.errno() != Errno.ENOTSUP && e.errno() != Errno.EPERM && e.errno() != Errno.EACCES) {
+        throw e;
+      }
+      LOG.debug("no origin recorded for {}: {}", v.path(), e.getMessage());
     }
   }
 

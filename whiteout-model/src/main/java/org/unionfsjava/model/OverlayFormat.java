@@ -17,6 +17,8 @@ public final class OverlayFormat implements WhiteoutFormat {
   /** The xattr that records where a renamed directory's lower content lives (redirect_dir=on). */
   public static final String REDIRECT_XATTR = "trusted.overlay.redirect";
   private static final String PRIVATE_PREFIX = "trusted.overlay.";
+  /** This project's own trusted xattrs (kernel overlayfs ignores them). */
+  private static final String OWN_PREFIX = "trusted.unionfs.";
   private static final byte[] YES = "y".getBytes(StandardCharsets.US_ASCII);
   private static final int S_IFCHR = 0020000;
 
@@ -134,13 +136,18 @@ public final class OverlayFormat implements WhiteoutFormat {
   }
 
   @Override
+  public String originXattr() {
+    return OWN_PREFIX + "origin";
+  }
+
+  @Override
   public void markOpaque(BranchIo io, Path dir) throws IOException {
     io.setXattr(dir, OPAQUE_XATTR, YES, 0);
   }
 
   @Override
   public boolean isPrivateXattr(String name) {
-    return name.startsWith(PRIVATE_PREFIX);
+    return name.startsWith(PRIVATE_PREFIX) || name.startsWith(OWN_PREFIX);
   }
 
   @Override

@@ -90,6 +90,12 @@ public interface WhiteoutFormat {
    */
   void dropWhiteoutBeside(BranchIo io, Path dir, String name) throws IOException;
 
+  /**
+   * The xattr in which a copied-up object records its origin ("BRANCH:INO" of the lower object),
+   * so the union keeps reporting the lower's inode number after the copy-up. Private.
+   */
+  String originXattr();
+
   /** Marks an upper directory opaque. */
   void markOpaque(BranchIo io, Path dir) throws IOException;
 

@@ -244,6 +244,20 @@ public final class NativeFile {
     }
   }
 
+  /** fgetxattr(2) of a small attribute (up to 256 bytes): the value, or null if absent or unsupported. */
+  public static byte[] fgetxattr(int fd, String name) throws UnionException {
+    byte[] value = new byte[256];
+    long got = LIBC.fgetxattr(fd, NativeNames.encode(name), value, value.length);
+    if (got >= 0) {
+      return java.util.Arrays.copyOf(value, (int) got);
+    }
+    int errno = LinuxAbi.errno();
+    if (errno == Errnos.ENODATA || errno == Errnos.EOPNOTSUPP) {
+      return null;
+    }
+    throw fdException(errno, "fgetxattr " + name, fd);
+  }
+
   /** fstat(2). */
   public static Stat fstat(int fd) throws UnionException {
     Pointer buf = ThreadBuffers.get().small;
