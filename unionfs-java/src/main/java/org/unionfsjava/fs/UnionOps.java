@@ -12,6 +12,7 @@ import org.unionfsjava.model.CopyUp;
 import org.unionfsjava.model.DirectoryMerger;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.FileKind;
+import org.unionfsjava.model.HardLinkIndex;
 import org.unionfsjava.model.Layer;
 import org.unionfsjava.model.MergedEntry;
 import org.unionfsjava.model.Namespace;
@@ -44,6 +45,7 @@ final class UnionOps {
   private final DirectoryMerger merger;
   private final OpenFileTable table;
   private final UnlinkedOpenFiles unlinked;
+  private final HardLinkIndex index;
 
   UnionOps(BranchStack stack, BranchIo io, WhiteoutFormat format, ResolutionCache cache,
       Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table, WorkDir work) {
@@ -56,6 +58,7 @@ final class UnionOps {
     this.merger = merger;
     this.table = table;
     this.unlinked = new UnlinkedOpenFiles(io, namespace, work);
+    this.index = copyUp.index();
   }
 
   OpenFileTable table() {
@@ -109,18 +112,37 @@ final class UnionOps {
   }
 
   private Stat reported(Resolution.Visible v) throws IOException {
-    Stat st = v.stat();
     Layer top = v.top();
     if (top.inUpper()) {
-      st = io.lstat(top.path()); // the upper changes through open files too: always fresh
+      Stat st = io.lstat(top.path()); // the upper changes through open files too: always fresh
       if (st == null) {
         cache.invalidate(v.path());
         throw new UnionException(Errno.ENOENT, v.path().toString(), "vanished from the upper");
       }
+      Path idx = index.indexOfUpper(top.path(), st);
+      long nlink = idx != null ? index.links(idx, st) : st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
+      return st.withInode(upperIno(top.path(), st.ino()), nlink);
     }
+    Path idx = index.existingFor(v);
+    if (idx != null) {
+      // another name of this hard-linked lower file was copied up: all names show that copy
+      Stat st = io.lstat(idx);
+      if (st != null) {
+        return st.withInode(upperIno(idx, st.ino()), index.links(idx, st));
+      }
+    }
+    Stat st = v.stat();
     long nlink = st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
-    long ino = top.inUpper() ? upperIno(top.path(), st.ino()) : InodeNumbers.of(top.branch().index(), st.ino());
-    return st.withInode(ino, nlink);
+    return st.withInode(InodeNumbers.of(top.branch().index(), st.ino()), nlink);
+  }
+
+  /** The index copy behind a visible object (a hard-linked file copied up by one of its names), or null. */
+  private Path indexOf(Resolution.Visible v) throws IOException {
+    if (v.inUpper()) {
+      Stat st = io.lstat(v.top().path());
+      return st == null ? null : index.indexOfUpper(v.top().path(), st);
+    }
+    return index.existingFor(v);
   }
 
   String readlink(UnionPath p) throws IOException {
@@ -248,7 +270,11 @@ final class UnionOps {
     Resolution.Visible src = visible(from);
     Resolution dst = resolve(creatable(to));
     try {
-      namespace.link(src, dst);
+      Path at = namespace.link(src, dst);
+      Path idx = index.indexOfUpper(at, io.lstat(at));
+      if (idx != null) {
+        index.adjustLinks(idx, +1);
+      }
     } finally {
       cache.invalidate(from);
       cache.invalidate(to);
@@ -262,7 +288,11 @@ final class UnionOps {
     }
     Resolution.Visible v = visible(p);
     try {
+      Path idx = indexOf(v);
       namespace.unlink(v, parentOf(p));
+      if (idx != null) {
+        index.adjustLinks(idx, -1);
+      }
     } finally {
       cache.invalidate(p);
     }
@@ -282,7 +312,11 @@ final class UnionOps {
     Resolution.Visible srcParent = parentOf(from);
     if (UnlinkedOpenFiles.isHiddenName(to)) {
       try {
+        Path idx = indexOf(src);
         unlinked.hide(src, srcParent, to); // libfuse2 unlinking a file that is still open
+        if (idx != null) {
+          index.adjustLinks(idx, -1);
+        }
       } finally {
         cache.invalidate(from);
       }
@@ -316,6 +350,10 @@ final class UnionOps {
       return table.addFile(new OpenFile(NativeFile.open(up, realFlags, 0), stack.upper(), p, flags));
     }
     Layer top = v.top();
+    Path idx = index.existingFor(v);
+    if (idx != null) {
+      return table.addFile(new OpenFile(NativeFile.open(idx, realFlags, 0), stack.upper(), p, flags));
+    }
     return table.addFile(new OpenFile(NativeFile.open(top.path(), realFlags, 0), top.branch(), p, flags));
   }
 

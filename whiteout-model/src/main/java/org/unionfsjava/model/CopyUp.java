@@ -27,6 +27,7 @@ public final class CopyUp {
   private final Resolver resolver;
   private final boolean syncData;
   private final ConcurrentHashMap<Path, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+  private final HardLinkIndex index;
 
   /**
    * @param resolver resolves parents (a cached resolver in the file system)
@@ -38,6 +39,12 @@ public final class CopyUp {
     this.work = work;
     this.resolver = resolver;
     this.syncData = syncData;
+    this.index = new HardLinkIndex(io, work, format);
+  }
+
+  /** The hard-link index this copy-up routes hard-linked lower files through. */
+  public HardLinkIndex index() {
+    return index;
   }
 
   /**
@@ -52,7 +59,7 @@ public final class CopyUp {
     List<Restore> restores = new ArrayList<>();
     Path parent = ensureUpperDir(v.path().parent(), restores);
     Path target = parent.resolve(v.path().name());
-    copyOnce(v, target, withData);
+    copyOnce(v, target, withData, true);
     restoreTimes(restores);
     return target;
   }
@@ -77,7 +84,7 @@ public final class CopyUp {
     }
     Path parent = ensureUpperDir(dirPath.parent(), restores);
     Path target = parent.resolve(dirPath.name());
-    copyOnce(dir, target, false);
+    copyOnce(dir, target, false, true);
     // the child about to be created changes this directory's times: put the lower's back after
     restores.add(0, new Restore(target, dir.stat()));
     return target;
@@ -93,7 +100,12 @@ public final class CopyUp {
     }
   }
 
-  private void copyOnce(Resolution.Visible v, Path target, boolean withData) throws IOException {
+  /**
+   * Copies {@code v} to {@code target} unless it is there, once even when threads race.
+   *
+   * @param viaIndex route a hard-linked lower file through the index (false for the index copy itself)
+   */
+  private void copyOnce(Resolution.Visible v, Path target, boolean withData, boolean viaIndex) throws IOException {
     CompletableFuture<Void> mine = new CompletableFuture<>();
     CompletableFuture<Void> other = inFlight.putIfAbsent(target, mine);
     if (other != null) {
@@ -102,7 +114,11 @@ public final class CopyUp {
     }
     try {
       if (io.lstat(target) == null) {
-        copy(v, target, withData);
+        if (viaIndex && HardLinkIndex.applies(v)) {
+          linkThroughIndex(v, target, withData);
+        } else {
+          copy(v, target, withData);
+        }
       }
       mine.complete(null);
     } catch (IOException | RuntimeException e) {
@@ -110,6 +126,23 @@ public final class CopyUp {
       throw e;
     } finally {
       inFlight.remove(target, mine);
+    }
+  }
+
+  /**
+   * Copies a hard-linked lower file up once, into the index, and links the name to that copy; a
+   * later copy-up of another name of the same lower inode only adds a link.
+   */
+  private void linkThroughIndex(Resolution.Visible v, Path target, boolean withData) throws IOException {
+    Path idx = index.pathFor(v.top().branch().index(), v.stat().ino());
+    copyOnce(v, idx, withData, false);
+    index.initLinks(idx, v.stat().nlink());
+    try {
+      io.link(idx, target);
+    } catch (UnionException e) {
+      if (e.errno() != Errno.EEXIST) {
+        throw e;
+      }
     }
   }
 

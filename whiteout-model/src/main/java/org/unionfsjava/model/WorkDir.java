@@ -17,6 +17,7 @@ import org.apache.logging.log4j.Logger;
 public final class WorkDir {
   private static final Logger LOG = LogManager.getLogger();
   private static final String TEMP_DIR = "tmp";
+  private static final String INDEX_DIR = "index";
 
   private final BranchIo io;
   private final Path dir;
@@ -41,6 +42,7 @@ public final class WorkDir {
   public void prepare() throws IOException {
     ensureDir(dir);
     ensureDir(temps);
+    ensureDir(dir.resolve(INDEX_DIR));
     clean();
   }
 
@@ -64,6 +66,11 @@ public final class WorkDir {
       LOG.info("removed {} stale temporaries from {}", n, temps);
     }
     return n;
+  }
+
+  /** The hard-link index ({@link HardLinkIndex}); kept across mounts. */
+  public Path indexDir() {
+    return dir.resolve(INDEX_DIR);
   }
 
   /** A fresh temporary name in the work directory (nothing is created). */
