@@ -8,7 +8,16 @@ import org.unionfsjava.model.UnionPath;
  * branch (for inode numbers), and the union path at open time (for messages; a later rename does
  * not update it).
  *
+ * <p>{@code attrPath} is set for a read of a metadata-only copy: the data comes from the lower's
+ * descriptor, the attributes from the upper copy.
+ *
  * <p>A read-only open of a lower file keeps reading the lower even after another open copies the
  * file up, as in kernel overlayfs: only opens after the copy-up see the upper.
  */
-record OpenFile(int fd, Branch branch, UnionPath openedAs, int flags) {}
+record OpenFile(int fd, Branch branch, UnionPath openedAs, int flags, java.nio.file.Path attrPath) {
+
+  /** An open file whose attributes are those of its descriptor. */
+  OpenFile(int fd, Branch branch, UnionPath openedAs, int flags) {
+    this(fd, branch, openedAs, flags, null);
+  }
+}

@@ -99,6 +99,12 @@ final class UnionOps {
   /** The attributes of an open file. */
   Stat fgetattr(long fh) throws IOException {
     OpenFile f = table.file(fh);
+    if (f.attrPath() != null) {
+      Stat meta = io.lstat(f.attrPath());
+      if (meta != null) {
+        return meta.withInode(upperIno(f.attrPath(), meta.ino()), meta.nlink());
+      }
+    }
     Stat st = NativeFile.fstat(f.fd());
     long ino = f.branch().isUpper()
         ? InodeNumbers.ofUpper(st.ino(), Origin.parse(NativeFile.fgetxattr(f.fd(), format.originXattr())))
@@ -121,6 +127,13 @@ final class UnionOps {
       }
       Path idx = index.indexOfUpper(top.path(), st);
       long nlink = idx != null ? index.links(idx, st) : st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
+      if (v.isMetacopy()) {
+        Stat data = io.lstat(v.dataLayer().path()); // a metacopy is sparse: its blocks are the lower's
+        if (data != null) {
+          st = new Stat(st.dev(), st.ino(), st.mode(), st.nlink(), st.uid(), st.gid(), st.rdev(),
+              st.size(), st.blksize(), data.blocks(), st.atimeNs(), st.mtimeNs(), st.ctimeNs());
+        }
+      }
       return st.withInode(upperIno(top.path(), st.ino()), nlink);
     }
     Path idx = index.existingFor(v);
@@ -164,7 +177,7 @@ final class UnionOps {
   // ---- changes of attributes (each copies up first) ----
 
   private Path upperFor(Resolution.Visible v, boolean withData) throws IOException {
-    if (v.inUpper()) {
+    if (v.inUpper() && !v.isMetacopy()) {
       return v.top().path();
     }
     if (UnlinkedOpenFiles.isHiddenName(v.path())) {
@@ -175,14 +188,27 @@ final class UnionOps {
     return up;
   }
 
+  /** The upper object for a change of attributes only: a regular file gets a metadata-only copy. */
+  private Path upperForMetadata(Resolution.Visible v) throws IOException {
+    if (v.inUpper()) {
+      return v.top().path();
+    }
+    if (UnlinkedOpenFiles.isHiddenName(v.path())) {
+      throw new UnionException(Errno.EPERM, v.path().toString(), "an unlinked lower file cannot be changed");
+    }
+    Path up = copyUp.ensureUpperMetadata(v);
+    cache.invalidate(v.path());
+    return up;
+  }
+
   void chmod(UnionPath p, int mode) throws IOException {
     Resolution.Visible v = visible(p);
-    io.chmod(upperFor(v, true), mode & 07777);
+    io.chmod(upperForMetadata(v), mode & 07777);
   }
 
   void chown(UnionPath p, int uid, int gid) throws IOException {
     Resolution.Visible v = visible(p);
-    io.lchown(upperFor(v, true), uid, gid);
+    io.lchown(upperForMetadata(v), uid, gid);
   }
 
   void utimens(UnionPath p, long atimeNs, long mtimeNs) throws IOException {
@@ -190,7 +216,7 @@ final class UnionOps {
     if (atimeNs == BranchIo.UTIME_OMIT && mtimeNs == BranchIo.UTIME_OMIT) {
       return;
     }
-    io.utimens(upperFor(v, true), atimeNs, mtimeNs);
+    io.utimens(upperForMetadata(v), atimeNs, mtimeNs);
   }
 
   void truncate(UnionPath p, long size) throws IOException {
@@ -228,7 +254,7 @@ final class UnionOps {
     if (format.isPrivateXattr(name)) {
       throw new UnionException(Errno.EPERM, p.toString(), name + " belongs to the union's format");
     }
-    io.setXattr(upperFor(v, true), name, value, flags);
+    io.setXattr(upperForMetadata(v), name, value, flags);
   }
 
   void removexattr(UnionPath p, String name) throws IOException {
@@ -236,7 +262,7 @@ final class UnionOps {
     if (format.isPrivateXattr(name) || io.getXattr(v.top().path(), name) == null) {
       throw new UnionException(Errno.ENODATA, p.toString(), "no attribute " + name);
     }
-    io.removeXattr(upperFor(v, true), name);
+    io.removeXattr(upperForMetadata(v), name);
   }
 
   // ---- names ----
@@ -345,9 +371,13 @@ final class UnionOps {
       throw new UnionException(Errno.EISDIR, p.toString(), "is a directory");
     }
     int realFlags = (flags & ~(NativeFile.O_CREAT | NativeFile.O_EXCL | O_DIRECT)) | NativeFile.O_CLOEXEC;
-    if (writing && !v.inUpper()) {
+    if (writing && (!v.inUpper() || v.isMetacopy())) {
       Path up = upperFor(v, (flags & NativeFile.O_TRUNC) == 0);
       return table.addFile(new OpenFile(NativeFile.open(up, realFlags, 0), stack.upper(), p, flags));
+    }
+    if (v.isMetacopy()) {
+      Layer data = v.dataLayer();
+      return table.addFile(new OpenFile(NativeFile.open(data.path(), realFlags, 0), data.branch(), p, flags, v.top().path()));
     }
     Layer top = v.top();
     Path idx = index.existingFor(v);

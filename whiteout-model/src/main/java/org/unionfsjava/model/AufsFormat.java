@@ -164,6 +164,21 @@ public final class AufsFormat implements WhiteoutFormat {
   }
 
   @Override
+  public boolean isMetacopy(BranchIo io, Path file) throws IOException {
+    return io.getXattr(file, OWN_XATTR_PREFIX + "metacopy") != null;
+  }
+
+  @Override
+  public void markMetacopy(BranchIo io, Path file) throws IOException {
+    io.setXattr(file, OWN_XATTR_PREFIX + "metacopy", new byte[0], 0);
+  }
+
+  @Override
+  public void clearMetacopy(BranchIo io, Path file) throws IOException {
+    io.removeXattr(file, OWN_XATTR_PREFIX + "metacopy");
+  }
+
+  @Override
   public void markOpaque(BranchIo io, Path dir) throws IOException {
     Path marker = dir.resolve(OPAQUE_MARKER);
     if (io.lstat(marker) == null) {

@@ -27,6 +27,7 @@ public final class CopyUp {
   private final Resolver resolver;
   private final boolean syncData;
   private final ConcurrentHashMap<Path, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Path, CompletableFuture<Void>> completing = new ConcurrentHashMap<>();
   private final HardLinkIndex index;
 
   /**
@@ -54,14 +55,87 @@ public final class CopyUp {
    */
   public Path ensureUpper(Resolution.Visible v, boolean withData) throws IOException {
     if (v.inUpper()) {
+      if (v.isMetacopy()) {
+        if (withData) {
+          completeData(v);
+        } else {
+          format.clearMetacopy(io, v.top().path()); // about to be truncated: the lower data is moot
+        }
+      }
       return v.top().path();
     }
+    return copyUpAs(v, withData ? Content.FULL : Content.EMPTY);
+  }
+
+  /**
+   * Makes sure the object is in the upper for a change of its attributes only (chmod, chown,
+   * utimens, xattrs): a regular file gets a metadata-only copy, in time independent of its size,
+   * whose data stays in the lower until the file is first opened for writing.
+   */
+  public Path ensureUpperMetadata(Resolution.Visible v) throws IOException {
+    if (v.inUpper()) {
+      return v.top().path();
+    }
+    boolean metaOnly = v.kind() == FileKind.REGULAR && !HardLinkIndex.applies(v);
+    return copyUpAs(v, metaOnly ? Content.METADATA : Content.FULL);
+  }
+
+  /** What a regular file's copy-up brings along. */
+  private enum Content {
+    /** All data. */
+    FULL,
+    /** No data: the caller truncates the file to zero anyway. */
+    EMPTY,
+    /** No data, but the lower's size: reads keep coming from the lower (a metacopy). */
+    METADATA
+  }
+
+  private Path copyUpAs(Resolution.Visible v, Content content) throws IOException {
     List<Restore> restores = new ArrayList<>();
     Path parent = ensureUpperDir(v.path().parent(), restores);
     Path target = parent.resolve(v.path().name());
-    copyOnce(v, target, withData, true);
+    copyOnce(v, target, content, true);
     restoreTimes(restores);
     return target;
+  }
+
+  /**
+   * Turns a metadata-only copy into a full one: the lower's data and the copy's own metadata
+   * into a temporary, which then replaces the copy in one rename.
+   */
+  private void completeData(Resolution.Visible v) throws IOException {
+    Path up = v.top().path();
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> other = completing.putIfAbsent(up, mine);
+    if (other != null) {
+      await(other, v);
+      return;
+    }
+    Path temp = work.newTempPath();
+    try {
+      if (format.isMetacopy(io, up)) {
+        Stat meta = io.lstat(up);
+        io.copyFileData(v.dataLayer().path(), temp, syncData);
+        copyMetadata(up, meta, temp);
+        copyOrigin(up, temp);
+        io.rename(temp, up, BranchIo.RenameMode.REPLACE);
+        LOG.debug("completed the data of {}", v.path());
+      }
+      mine.complete(null);
+    } catch (IOException | RuntimeException e) {
+      work.removeTree(temp);
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      completing.remove(up, mine);
+    }
+  }
+
+  private void copyOrigin(Path from, Path to) throws IOException {
+    byte[] origin = io.getXattr(from, format.originXattr());
+    if (origin != null) {
+      io.setXattr(to, format.originXattr(), origin, 0);
+    }
   }
 
   /** Makes sure a visible directory exists in the upper (with its ancestors) and returns it. */
@@ -84,7 +158,7 @@ public final class CopyUp {
     }
     Path parent = ensureUpperDir(dirPath.parent(), restores);
     Path target = parent.resolve(dirPath.name());
-    copyOnce(dir, target, false, true);
+    copyOnce(dir, target, Content.EMPTY, true);
     // the child about to be created changes this directory's times: put the lower's back after
     restores.add(0, new Restore(target, dir.stat()));
     return target;
@@ -105,7 +179,7 @@ public final class CopyUp {
    *
    * @param viaIndex route a hard-linked lower file through the index (false for the index copy itself)
    */
-  private void copyOnce(Resolution.Visible v, Path target, boolean withData, boolean viaIndex) throws IOException {
+  private void copyOnce(Resolution.Visible v, Path target, Content content, boolean viaIndex) throws IOException {
     CompletableFuture<Void> mine = new CompletableFuture<>();
     CompletableFuture<Void> other = inFlight.putIfAbsent(target, mine);
     if (other != null) {
@@ -115,9 +189,9 @@ public final class CopyUp {
     try {
       if (io.lstat(target) == null) {
         if (viaIndex && HardLinkIndex.applies(v)) {
-          linkThroughIndex(v, target, withData);
+          linkThroughIndex(v, target, content != Content.EMPTY);
         } else {
-          copy(v, target, withData);
+          copy(v, target, content);
         }
       }
       mine.complete(null);
@@ -135,7 +209,7 @@ public final class CopyUp {
    */
   private void linkThroughIndex(Resolution.Visible v, Path target, boolean withData) throws IOException {
     Path idx = index.pathFor(v.top().branch().index(), v.stat().ino());
-    copyOnce(v, idx, withData, false);
+    copyOnce(v, idx, withData ? Content.FULL : Content.EMPTY, false);
     index.initLinks(idx, v.stat().nlink());
     try {
       io.link(idx, target);
@@ -160,7 +234,7 @@ public final class CopyUp {
     }
   }
 
-  private void copy(Resolution.Visible v, Path target, boolean withData) throws IOException {
+  private void copy(Resolution.Visible v, Path target, Content content) throws IOException {
     Path src = v.top().path();
     Stat st = io.lstat(src);
     if (st == null) {
@@ -170,10 +244,13 @@ public final class CopyUp {
     try {
       switch (st.kind()) {
         case REGULAR:
-          if (withData) {
+          if (content == Content.FULL) {
             io.copyFileData(src, temp, syncData);
           } else {
             io.createFile(temp, 0600);
+            if (content == Content.METADATA) {
+              io.truncate(temp, st.size()); // sparse: the size is the lower's, the data stays there
+            }
           }
           break;
         case DIRECTORY:
@@ -188,6 +265,11 @@ public final class CopyUp {
       }
       copyMetadata(src, st, temp);
       recordOrigin(v, src, st, temp);
+      if (content == Content.METADATA && !markedMetacopy(temp)) {
+        work.removeTree(temp);
+        copy(v, target, Content.FULL);
+        return;
+      }
       io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
       LOG.debug("copied up {} from {}", v.path(), v.top().branch().label());
     } catch (IOException | RuntimeException e) {
@@ -198,6 +280,19 @@ public final class CopyUp {
       }
       if (e instanceof UnionException && ((UnionException) e).errno() == Errno.EEXIST && io.lstat(target) != null) {
         return; // created by a concurrent operation on the same name: use it
+      }
+      throw e;
+    }
+  }
+
+  /** Marks a metadata-only copy; false if this upper cannot record it (then the copy must be full). */
+  private boolean markedMetacopy(Path temp) throws IOException {
+    try {
+      format.markMetacopy(io, temp);
+      return true;
+    } catch (UnionException e) {
+      if (e.errno() == Errno.ENOTSUP || e.errno() == Errno.EPERM) {
+        return false;
       }
       throw e;
     }
@@ -233,12 +328,41 @@ public final class CopyUp {
     io.utimens(temp, st.atimeNs(), st.mtimeNs());
   }
 
+  /**
+   * Errors of reading a lower's xattrs that do not stop a copy-up: the data is what the user
+   * asked for, and a lower that cannot show its xattrs (NFS, a list over XATTR_LIST_MAX, a FUSE
+   * lower that refuses them) has none the union could show either.
+   */
+  private static boolean unreadableXattr(Errno e) {
+    return e == Errno.ENOTSUP || e == Errno.EACCES || e == Errno.EPERM || e == Errno.E2BIG
+        || e == Errno.ERANGE || e == Errno.ENODATA;
+  }
+
   private void copyXattrs(Path src, Path temp) throws IOException {
-    for (String name : io.listXattrs(src)) {
+    List<String> names;
+    try {
+      names = io.listXattrs(src);
+    } catch (UnionException e) {
+      if (!unreadableXattr(e.errno())) {
+        throw e;
+      }
+      LOG.warn("xattrs of {} not copied up: {}", src, e.getMessage());
+      return;
+    }
+    for (String name : names) {
       if (format.isPrivateXattr(name)) {
         continue;
       }
-      byte[] value = io.getXattr(src, name);
+      byte[] value;
+      try {
+        value = io.getXattr(src, name);
+      } catch (UnionException e) {
+        if (!unreadableXattr(e.errno())) {
+          throw e;
+        }
+        LOG.warn("xattr {} of {} not copied up: {}", name, src, e.getMessage());
+        continue;
+      }
       if (value == null) {
         continue;
       }

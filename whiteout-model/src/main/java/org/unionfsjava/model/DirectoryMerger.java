@@ -54,7 +54,18 @@ public final class DirectoryMerger {
       }
       boolean last = i == layers.size() - 1;
       List<String> layerWhiteouts = last ? List.of() : new ArrayList<>();
-      for (DirEntry e : entries) {
+      boolean typeByStat = format.statsUnknownEntries();
+      for (DirEntry listed : entries) {
+        DirEntry e = listed;
+        if (typeByStat && e.kind() == FileKind.UNKNOWN) {
+          // DT_UNKNOWN (NFS nordirplus): this format must stat the entry to tell a whiteout anyway;
+          // keep the type it finds, and drop a name that vanished since the readdir
+          Stat st = io.lstat(layer.path().resolve(e.name()));
+          if (st == null) {
+            continue;
+          }
+          e = new DirEntry(e.name(), st.kind(), e.ino() != 0 ? e.ino() : st.ino());
+        }
         String name = e.name();
         String w = format.whitedOutName(io, layer.path(), e);
         if (w != null) {

@@ -114,6 +114,15 @@ public final class Lookup implements Resolver {
       if (found.isEmpty()) {
         top = p.stat();
         found.add(new Layer(layer.branch(), real));
+        if (top.kind() == FileKind.REGULAR && layer.inUpper() && i < layers.size() - 1
+            && format.isMetacopy(io, real)) {
+          Layer data = dataLayerBelow(layers, i + 1, name);
+          if (data != null) {
+            found.add(data);
+          }
+          consultedLower = true;
+          break;
+        }
         if (!top.isDirectory() || p.hidesBelow()) {
           opaque = p.hidesBelow();
           break;
@@ -149,9 +158,25 @@ public final class Lookup implements Resolver {
     if (found.isEmpty()) {
       return new Resolution.Missing(path, parent, Errno.ENOENT, consultedLower || parent.dependsOnLowers());
     }
-    boolean decidedByUpper = found.get(0).inUpper() && (!top.isDirectory() || opaque);
+    boolean decidedByUpper = found.get(0).inUpper() && ((!top.isDirectory() && found.size() == 1) || opaque);
     boolean depends = !decidedByUpper && (consultedLower || parent.dependsOnLowers());
     return new Resolution.Visible(path, found, top, opaque, depends);
+  }
+
+  /** Where a metadata-only copy's data lives: the first lower regular file of that name below. */
+  private Layer dataLayerBelow(List<Layer> layers, int from, String name) throws IOException {
+    for (int j = from; j < layers.size(); j++) {
+      Layer l = layers.get(j);
+      WhiteoutFormat.Entry e = format.lookup(io, l.path(), name);
+      if (e instanceof WhiteoutFormat.Whiteout) {
+        return null;
+      }
+      if (e instanceof WhiteoutFormat.Present) {
+        return ((WhiteoutFormat.Present) e).stat().kind() == FileKind.REGULAR
+            ? new Layer(l.branch(), l.path().resolve(name)) : null;
+      }
+    }
+    return null;
   }
 
   /**

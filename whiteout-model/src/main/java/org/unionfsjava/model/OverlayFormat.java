@@ -16,6 +16,8 @@ public final class OverlayFormat implements WhiteoutFormat {
   public static final String OPAQUE_XATTR = "trusted.overlay.opaque";
   /** The xattr that records where a renamed directory's lower content lives (redirect_dir=on). */
   public static final String REDIRECT_XATTR = "trusted.overlay.redirect";
+  /** The xattr of a metadata-only copy (kernel overlayfs with metacopy=on reads it too). */
+  public static final String METACOPY_XATTR = "trusted.overlay.metacopy";
   private static final String PRIVATE_PREFIX = "trusted.overlay.";
   /** This project's own trusted xattrs (kernel overlayfs ignores them). */
   private static final String OWN_PREFIX = "trusted.unionfs.";
@@ -54,6 +56,11 @@ public final class OverlayFormat implements WhiteoutFormat {
     }
     Stat st = io.lstat(dir.resolve(entry.name()));
     return st != null && isWhiteoutNode(st) ? entry.name() : null;
+  }
+
+  @Override
+  public boolean statsUnknownEntries() {
+    return true;
   }
 
   @Override
@@ -138,6 +145,21 @@ public final class OverlayFormat implements WhiteoutFormat {
   @Override
   public String originXattr() {
     return OWN_PREFIX + "origin";
+  }
+
+  @Override
+  public boolean isMetacopy(BranchIo io, Path file) throws IOException {
+    return io.getXattr(file, METACOPY_XATTR) != null;
+  }
+
+  @Override
+  public void markMetacopy(BranchIo io, Path file) throws IOException {
+    io.setXattr(file, METACOPY_XATTR, new byte[0], 0);
+  }
+
+  @Override
+  public void clearMetacopy(BranchIo io, Path file) throws IOException {
+    io.removeXattr(file, METACOPY_XATTR);
   }
 
   @Override

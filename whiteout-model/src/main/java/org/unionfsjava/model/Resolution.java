@@ -75,6 +75,16 @@ public sealed interface Resolution permits Resolution.Visible, Resolution.Whited
       return stat.kind();
     }
 
+    /** Where a regular file's data is: the second layer of a metadata-only copy, else the top. */
+    public Layer dataLayer() {
+      return !stat.isDirectory() && layers.size() > 1 ? layers.get(1) : layers.get(0);
+    }
+
+    /** True for an upper metadata-only copy whose data is still in a lower. */
+    public boolean isMetacopy() {
+      return !stat.isDirectory() && layers.size() > 1;
+    }
+
     /** True if some lower still contributes to this object (a lower directory merged below). */
     public boolean hasLowerLayers() {
       for (Layer l : layers) {

@@ -49,6 +49,14 @@ public interface WhiteoutFormat {
    */
   String whitedOutName(BranchIo io, Path dir, DirEntry entry) throws IOException;
 
+  /**
+   * True if {@link #whitedOutName} must lstat an entry whose d_type is unknown (the overlay
+   * format: a whiteout is a character device), so a listing may as well learn its type then.
+   */
+  default boolean statsUnknownEntries() {
+    return false;
+  }
+
   /** True if a name in a branch directory is the format's own (a marker) and never shown or hidden. */
   boolean isInternalName(String name);
 
@@ -95,6 +103,18 @@ public interface WhiteoutFormat {
    * so the union keeps reporting the lower's inode number after the copy-up. Private.
    */
   String originXattr();
+
+  /**
+   * True if an upper regular file is a metadata-only copy: its attributes are its own, its data is
+   * still the lower file of the same name.
+   */
+  boolean isMetacopy(BranchIo io, Path file) throws IOException;
+
+  /** Marks an upper regular file as a metadata-only copy; ENOTSUP where the upper cannot record it. */
+  void markMetacopy(BranchIo io, Path file) throws IOException;
+
+  /** Makes a metadata-only copy an ordinary upper file (its data was just replaced). */
+  void clearMetacopy(BranchIo io, Path file) throws IOException;
 
   /** Marks an upper directory opaque. */
   void markOpaque(BranchIo io, Path dir) throws IOException;

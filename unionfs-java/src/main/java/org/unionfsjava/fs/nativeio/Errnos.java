@@ -21,6 +21,7 @@ public final class Errnos {
     put(Errno.EINTR, 4);
     put(Errno.ENOENT, 2);
     put(Errno.EIO, 5);
+    put(Errno.E2BIG, 7);
     put(Errno.EBADF, 9);
     put(Errno.EAGAIN, 11);
     put(Errno.EACCES, 13);
