@@ -116,7 +116,9 @@ public final class Lookup implements Resolver {
         found.add(new Layer(layer.branch(), real));
         if (top.kind() == FileKind.REGULAR && layer.inUpper() && i < layers.size() - 1
             && format.isMetacopy(io, real)) {
-          Layer data = dataLayerBelow(layers, i + 1, name);
+          String redirect = format.redirect(io, real); // kernel overlayfs renames metacopies so
+          Layer data = redirect != null && redirect.startsWith("/") ? lowerFileAt(redirect)
+              : dataLayerBelow(layers, i + 1, redirect != null ? redirect : name);
           if (data != null) {
             found.add(data);
           }
@@ -133,7 +135,8 @@ public final class Lookup implements Resolver {
           if (format.isOpaque(io, real)) {
             opaque = true;
           } else {
-            found.addAll(lowerLayersAt(redirect));
+            // absolute: from the lowers' roots; relative (kernel, same parent): a name beside it
+            found.addAll(redirect.startsWith("/") ? lowerLayersAt(redirect) : dirLayersBelow(layers, i + 1, redirect));
             consultedLower = true;
           }
           break;
@@ -163,6 +166,30 @@ public final class Lookup implements Resolver {
     return new Resolution.Visible(path, found, top, opaque, depends);
   }
 
+  /** The lower directory layers of a name in the parent's layers from index {@code from} on. */
+  private List<Layer> dirLayersBelow(List<Layer> layers, int from, String name) throws IOException {
+    List<Layer> out = new ArrayList<>();
+    for (int j = from; j < layers.size(); j++) {
+      Layer l = layers.get(j);
+      WhiteoutFormat.Entry e = format.lookup(io, l.path(), name);
+      if (e instanceof WhiteoutFormat.Whiteout) {
+        break;
+      }
+      if (e instanceof WhiteoutFormat.Present) {
+        WhiteoutFormat.Present p = (WhiteoutFormat.Present) e;
+        if (!p.stat().isDirectory()) {
+          break;
+        }
+        Path real = l.path().resolve(name);
+        out.add(new Layer(l.branch(), real));
+        if (p.hidesBelow() || (j < layers.size() - 1 && format.isOpaque(io, real))) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Where a metadata-only copy's data lives: the first lower regular file of that name below. */
   private Layer dataLayerBelow(List<Layer> layers, int from, String name) throws IOException {
     for (int j = from; j < layers.size(); j++) {
@@ -185,6 +212,24 @@ public final class Lookup implements Resolver {
    * there any more.
    */
   List<Layer> lowerLayersAt(String absolutePath) throws IOException {
+    Resolution r = resolveInLowers(absolutePath);
+    if (r instanceof Resolution.Visible && ((Resolution.Visible) r).isDirectory()) {
+      return ((Resolution.Visible) r).layers();
+    }
+    return List.of();
+  }
+
+  /** The lower regular file at an absolute union path (a metacopy's redirected data), or null. */
+  private Layer lowerFileAt(String absolutePath) throws IOException {
+    Resolution r = resolveInLowers(absolutePath);
+    if (r instanceof Resolution.Visible && ((Resolution.Visible) r).kind() == FileKind.REGULAR) {
+      return ((Resolution.Visible) r).top();
+    }
+    return null;
+  }
+
+  /** Resolves an absolute union path in the lowers only (whiteouts and opaque directories there apply). */
+  private Resolution resolveInLowers(String absolutePath) throws IOException {
     List<Layer> roots = new ArrayList<>();
     for (Branch b : stack.lowers()) {
       roots.add(new Layer(b, b.root()));
@@ -197,14 +242,11 @@ public final class Lookup implements Resolver {
     UnionPath target = UnionPath.of(absolutePath);
     for (String name : target.components()) {
       if (!(r instanceof Resolution.Visible) || !((Resolution.Visible) r).isDirectory()) {
-        return List.of();
+        return new Resolution.Missing(target, null, Errno.ENOENT, true);
       }
       r = step((Resolution.Visible) r, name);
     }
-    if (r instanceof Resolution.Visible && ((Resolution.Visible) r).isDirectory()) {
-      return ((Resolution.Visible) r).layers();
-    }
-    return List.of();
+    return r;
   }
 
   /** The absolute union path a lower layer stands for ("/a/b"), from its branch root. */
