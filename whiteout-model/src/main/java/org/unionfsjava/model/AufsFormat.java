@@ -106,6 +106,7 @@ public final class AufsFormat implements WhiteoutFormat {
     if (io.lstat(marker) == null) {
       io.createFile(marker, 0444);
     }
+    CrashPoints.reach("whiteout.after-marker");
     // the marker hides the lowers first; the upper object goes second, so a crash in between
     // leaves the old object visible rather than a lower one
     Path target = dir.resolve(name);
@@ -134,6 +135,7 @@ public final class AufsFormat implements WhiteoutFormat {
     if (io.lstat(marker) == null) {
       io.createFile(marker, 0444);
     }
+    CrashPoints.reach("whiteout.after-marker");
     io.rename(from, to, BranchIo.RenameMode.REPLACE);
   }
 

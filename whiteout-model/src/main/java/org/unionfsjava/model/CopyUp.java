@@ -265,12 +265,14 @@ public final class CopyUp {
       }
       copyMetadata(src, st, temp);
       recordOrigin(v, src, st, temp);
+      CrashPoints.reach("copyup.after-data");
       if (content == Content.METADATA && !markedMetacopy(temp)) {
         work.removeTree(temp);
         copy(v, target, Content.FULL);
         return;
       }
       io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
+      CrashPoints.reach("copyup.after-rename");
       LOG.debug("copied up {} from {}", v.path(), v.top().branch().label());
     } catch (IOException | RuntimeException e) {
       try {

@@ -51,6 +51,7 @@ public final class Namespace {
       Path temp = work.newTempPath();
       try {
         maker.make(temp);
+        CrashPoints.reach("create.after-temp");
         chownToCaller(temp, caller, parentUpper);
         if (isDirectory) {
           format.markOpaque(io, temp);
@@ -231,10 +232,12 @@ public final class Namespace {
       dst.requireParent();
     }
     Path srcUpper = copyUp.ensureUpper(src, true);
+    CrashPoints.reach("rename.after-copyup");
     boolean redirected = src.isDirectory() && src.hasLowerLayers();
     if (redirected && format.redirect(io, srcUpper) == null) {
       // the lower content stays where it is; the directory records where to find it
       format.setRedirect(io, srcUpper, Lookup.lowerPathOf(firstLowerLayer(src)));
+      CrashPoints.reach("rename.after-redirect");
     }
     Path dstParentUpper = copyUp.ensureUpperDir(dstParent);
     String dstName = dst.path().name();
@@ -244,6 +247,7 @@ public final class Namespace {
       format.markOpaque(io, srcUpper); // nothing of a lower directory of the new name may show through
     }
     Stat atDst = io.lstat(dstUpper);
+    CrashPoints.reach("rename.before-final");
     if (atDst != null && atDst.isDirectory()) {
       renameOverUpperDirectory(srcUpper, dstUpper, whiteoutAtSource);
       return;

@@ -78,6 +78,7 @@ public final class OverlayFormat implements WhiteoutFormat {
     Path target = dir.resolve(name);
     Path temp = work.newTempPath();
     io.mknod(temp, S_IFCHR, 0);
+    CrashPoints.reach("whiteout.after-marker");
     Stat existing = io.lstat(target);
     if (existing == null) {
       io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
