@@ -172,6 +172,16 @@ class CopyUpTest {
 
     abstract void apply(Path mountedFile);
 
+    /**
+     * True for the changes that copy metadata only on this system: attribute changes everywhere;
+     * kernel overlayfs with metacopy=on also copies link and rename that way (unionfs-java copies
+     * the data then, so that the names need no redirect to their data).
+     */
+    boolean metadataOnly(UnionSystem system) {
+      boolean attributes = this == CHMOD || this == CHOWN || this == UTIMENS || this == SETXATTR || this == REMOVEXATTR;
+      return attributes || (!system.isJava() && (this == LINK || this == RENAME));
+    }
+
     byte[] content() {
       return CONTENT;
     }
@@ -263,7 +273,18 @@ class CopyUpTest {
         () -> assertEquals(Map.of("user.tag", "lower", "user.gone", "soon"), xattrs(lowerFile, "user.tag", "user.gone"),
             "lower xattrs"),
         () -> assertEquals("file", up.kind(), "upper kind"),
-        () -> assertArrayEquals(trigger.content(), Fixture.readBytes(upperFile), "upper content"),
+        () -> {
+          if (trigger.metadataOnly(system)) {
+            // a metadata-only copy (issue 3; kernel overlayfs with metacopy=on does the same): the
+            // lower's size, a hole in the upper, and the data still read through the mount
+            assertEquals(trigger.content().length, Fixture.readBytes(upperFile).length, "upper size");
+            assertArrayEquals(new byte[trigger.content().length], Fixture.readBytes(upperFile), "upper is a hole");
+            assertArrayEquals(trigger.content(), Fixture.readBytes(u.at(trigger.dir() + "/sub/" + trigger.upperName())),
+                "content through the mount");
+          } else {
+            assertArrayEquals(trigger.content(), Fixture.readBytes(upperFile), "upper content");
+          }
+        },
         () -> assertEquals(Integer.toOctalString(trigger.mode()), Integer.toOctalString(up.perm()), "upper mode"),
         () -> assertEquals(trigger.owner(), up.uid() + ":" + up.gid(), "upper owner"),
         () -> assertEquals(trigger.xattrs(), xattrs(upperFile, "user.tag", "user.gone", "user.added"), "upper xattrs"),

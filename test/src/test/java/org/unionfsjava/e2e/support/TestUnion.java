@@ -73,7 +73,7 @@ public final class TestUnion implements AutoCloseable {
       lowers.forEach(l -> lowerDirs.add(l.toString()));
       Processes.run(Duration.ofSeconds(30), "mount", "-t", "overlay", "overlay", "-o",
           "lowerdir=" + String.join(":", lowerDirs) + ",upperdir=" + upper + ",workdir=" + work
-              + ",redirect_dir=on,index=off,metacopy=off",
+              + ",redirect_dir=on,index=off,metacopy=on",
           mnt.toString()).requireSuccess("mount -t overlay");
     }
     return this;

@@ -1,0 +1,172 @@
+package org.unionfsjava.e2e.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.unionfsjava.e2e.support.Processes;
+import org.unionfsjava.e2e.vm.support.GuestReport;
+import org.unionfsjava.e2e.vm.support.QemuGuest;
+import org.unionfsjava.e2e.vm.support.VmScripts;
+
+/**
+ * Issue 7 for real: an initrd made by Debian's mkinitramfs with the examples/initramfs-tools hook
+ * and boot scripts boots Debian's kernel under qemu, mounts a unionfs-java union as the root
+ * filesystem (a read-only squashfs base on /dev/vda, a tmpfs upper), and the base's test init
+ * (scripts/vm/guest-init, PID 1) checks the union from inside the booted system: the root's type,
+ * reads, copy-up, whiteouts, opaque directories, a non-root user (allow_other and
+ * default_permissions), the server surviving the shutdown killers, a read-only remount; then it
+ * powers off. The test reads the results from the serial console.
+ *
+ * <p>Needs root and the packages of scripts/packages.txt (qemu-system-x86, initramfs-tools-core,
+ * busybox-static, squashfs-tools, cpio); fetches the guest kernel with apt-get download into
+ * {@code -Dunionfs.vm.cache} (default /var/cache/unionfs-java-vm). {@code -Dunionfs.vm=false}
+ * skips it.
+ */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class UnionRootVmTest {
+
+  /** The checks guest-init runs, in order; each must report ok. */
+  private static final List<String> CHECKS = List.of(
+      "root_is_union", "base_read", "server_argv0_at", "server_in_sendsigs_omit", "copy_up",
+      "whiteout", "opaque_dir", "rename_lower", "new_tree", "readdir_merged",
+      "user_write_shared", "user_reads_base", "user_denied_root_file",
+      "user_denied_mkdir_in_root_dir", "survives_killers", "remount_read_only");
+  private static final List<String> TOOLS = List.of("qemu-system-x86_64", "mkinitramfs",
+      "mksquashfs", "busybox", "cpio", "unshare", "apt-get", "dpkg-deb", "depmod", "timeout");
+  private static final Duration BOOT_BOUND = Duration.ofMinutes(5);
+
+  @Test
+  void unionRoot_bootedFromInitrd_worksForRootAndUserAndShutsDownCleanly()
+      throws IOException, InterruptedException {
+    Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
+        "VM test switched off with -Dunionfs.vm=false");
+    Assumptions.assumeTrue(isRoot(), "the VM test builds initrds and mounts: needs root");
+    List<String> missing = new ArrayList<>();
+    for (String tool : TOOLS) {
+      if (!VmScripts.onPath(tool)) {
+        missing.add(tool);
+      }
+    }
+    assertTrue(missing.isEmpty(), "missing tools " + missing
+        + " (scripts/test installs scripts/packages.txt; qemu: scripts/lib/vm-packages.sh)");
+
+    long testStart = System.nanoTime();
+    Path repo = VmScripts.repoFromSystemProperty();
+    VmScripts scripts = new VmScripts(repo);
+    Path work = repo.resolve("test/target/vm");
+    Files.createDirectories(work);
+    String cache = System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
+
+    long t0 = System.nanoTime();
+    Path kernelDir = Path.of(VmScripts.lastLine(
+        scripts.run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cache)));
+    long fetchMillis = millisSince(t0);
+    Path runtime = work.resolve("runtime");
+    t0 = System.nanoTime();
+    scripts.run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime",
+        "--prefix", runtime.toString(), "--no-install");
+    long runtimeMillis = millisSince(t0);
+    assertTrue(Files.isRegularFile(runtime.resolve("unionfs-java.jsa")),
+        "build-runtime made no AppCDS archive");
+    Path base = work.resolve("base.sqfs");
+    scripts.run(Duration.ofMinutes(2), "scripts/vm/make-base", base.toString());
+    Path initrd = work.resolve("initrd.img");
+    t0 = System.nanoTime();
+    scripts.run(Duration.ofMinutes(5), "scripts/vm/make-initrd", kernelDir.toString(),
+        runtime.toString(), initrd.toString());
+    long initrdMillis = millisSince(t0);
+    assertInitrdHoldsTheHooksWork(initrd, runtime);
+
+    String release;
+    try (var modules = Files.list(kernelDir.resolve("lib/modules"))) {
+      release = modules.findFirst().orElseThrow().getFileName().toString();
+    }
+    QemuGuest.Spec spec = new QemuGuest.Spec(kernelDir.resolve("boot/vmlinuz-" + release),
+        initrd, List.of(base),
+        "root=/dev/vda union union.upper=tmpfs init=/sbin/union-test-init panic=-1",
+        1024, BOOT_BOUND);
+    Path console = work.resolve("console.log");
+    String text;
+    long markerMillis;
+    Optional<Integer> exit;
+    try (QemuGuest guest = QemuGuest.start(spec, console)) {
+      Optional<Matcher> result = guest.awaitConsole(GuestReport.RESULT, BOOT_BOUND);
+      markerMillis = guest.elapsed().toMillis();
+      if (result.isEmpty()) {
+        fail("no result line on the console within " + BOOT_BOUND + "; console tail:\n"
+            + tail(guest.console(), 60));
+      }
+      exit = guest.awaitExit(Duration.ofSeconds(90));
+      text = guest.console();
+    }
+
+    GuestReport report = GuestReport.parse(text);
+    String measurements = String.format(
+        "UNIONFS-VM-MEASURE: boot to result marker %d ms (host wall), guest uptime at init %d s,"
+            + " JVM exec to mount live %d ms (in the guest), initrd %d KiB, kernel fetch %d ms,"
+            + " build-runtime %d ms, make-initrd %d ms, test wall %d ms",
+        markerMillis, GuestReport.uptimeSecondsAt(text, "UNIONFS-VM-BOOTED").orElse(-1),
+        report.jvmToMountMillis(), Files.size(initrd) / 1024, fetchMillis, runtimeMillis,
+        initrdMillis, millisSince(testStart));
+    System.out.println(measurements);
+    Files.writeString(work.resolve("measurements.txt"), measurements + "\n");
+
+    for (String check : CHECKS) {
+      assertTrue(report.checks().containsKey(check),
+          "check " + check + " did not run; console tail:\n" + tail(text, 60));
+      assertNull(report.checks().get(check), "check " + check + " failed in the guest");
+    }
+    assertTrue(report.resultPass(), "the guest reported FAIL; console tail:\n" + tail(text, 80));
+    assertEquals(CHECKS.size(), report.passed(), "checks passed in the guest");
+    assertTrue(report.jvmToMountMillis() > 0, "the boot script reported no start time");
+    assertTrue(text.contains("UNIONFS-VM-POWEROFF"), "the guest did not reach its poweroff");
+    assertEquals(Optional.of(0), exit,
+        "qemu did not end cleanly after the guest's poweroff (empty: still running after 90 s)");
+  }
+
+  /** The initrd that mkinitramfs made carries what the hook adds: runtime, libfuse, fuse.ko. */
+  private static void assertInitrdHoldsTheHooksWork(Path initrd, Path runtime) {
+    Processes.Result listing = Processes.run(Duration.ofMinutes(2), "lsinitramfs",
+        initrd.toString());
+    listing.requireSuccess("listing the initrd");
+    String files = listing.stdout();
+    String prefix = runtime.toString().substring(1);
+    for (String expected : List.of(prefix + "/jre/bin/java", prefix + "/unionfs-java.jsa",
+        prefix + "/jars/unionfs-java-cli.jar", "usr/lib/libfuse.so.2",
+        "scripts/local-bottom/unionfs-java", "scripts/init-premount/unionfs-java",
+        "conf/conf.d/unionfs-java")) {
+      assertTrue(Pattern.compile("(?m)^" + Pattern.quote(expected) + "$").matcher(files).find(),
+          "the initrd has no " + expected);
+    }
+    assertTrue(Pattern.compile("(?m)/fuse\\.ko$").matcher(files).find(),
+        "the initrd has no fuse module");
+  }
+
+  private static boolean isRoot() {
+    return Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip().equals("0");
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  private static String tail(String text, int lines) {
+    String[] all = text.replace("\r", "").split("\n");
+    return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
+  }
+}
