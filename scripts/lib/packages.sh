@@ -37,6 +37,18 @@ ensure_packages() {
   if [[ "${APT_UPDATED:-0}" != 1 ]]; then
     apt-get update -qq
   fi
+  # Test servers (rpcbind, nfs-ganesha) must not start on the host when installed: the suites run
+  # their own copies inside private network namespaces. A policy-rc.d that refuses every start
+  # does that; one the machine already has is left alone.
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  local status=0
   # shellcheck disable=SC2086  # a list of package names
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null || status=$?
+  if ((own_policy)); then
+    rm -f "$policy"
+  fi
+  return "$status"
 }
