@@ -35,6 +35,13 @@ final class OpenFileTable {
     return f;
   }
 
+  /** Puts a new open file in place of the old one under the same handle. */
+  void replace(long fh, OpenFile old, OpenFile fresh) throws UnionException {
+    if (!files.replace(fh, old, fresh)) {
+      throw new UnionException(Errno.EBADF, "#" + fh, "file handle changed meanwhile");
+    }
+  }
+
   /** Removes and closes an open file. */
   void release(long fh) throws UnionException {
     OpenFile f = files.remove(fh);

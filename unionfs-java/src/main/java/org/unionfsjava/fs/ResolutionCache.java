@@ -87,6 +87,19 @@ final class ResolutionCache implements Resolver {
    */
   @Override
   public Resolution resolve(UnionPath path) throws IOException {
+    try {
+      return resolveOnce(path);
+    } catch (org.unionfsjava.model.UnionException e) {
+      if (e.errno() != org.unionfsjava.model.Errno.ESTALE) {
+        throw e;
+      }
+      // a lower's NFS server restarted: what we cached may name dead handles; start afresh once
+      invalidateAll();
+      return resolveOnce(path);
+    }
+  }
+
+  private Resolution resolveOnce(UnionPath path) throws IOException {
     long gen = generation.get();
     Node node = root();
     if (path.isRoot()) {

@@ -11,6 +11,8 @@ import org.unionfsjava.fs.nativeio.NativeFile;
 import org.unionfsjava.fs.nativeio.StatLayout;
 import org.unionfsjava.model.BranchIo;
 import org.unionfsjava.model.Caller;
+import org.unionfsjava.model.Errno;
+import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.Stat;
 import org.unionfsjava.model.UnionPath;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -192,7 +194,17 @@ final class UnionFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return Barrier.call("read", path, () -> NativeFile.pread(ops.file(fi.fh.get()).fd(), buf, size, offset));
+    return Barrier.call("read", path, () -> {
+      long fh = fi.fh.get();
+      try {
+        return NativeFile.pread(ops.file(fh).fd(), buf, size, offset);
+      } catch (UnionException e) {
+        if (e.errno() != Errno.ESTALE) {
+          throw e;
+        }
+        return NativeFile.pread(ops.reopenStale(fh).fd(), buf, size, offset); // once
+      }
+    });
   }
 
   @Override

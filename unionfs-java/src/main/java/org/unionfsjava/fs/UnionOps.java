@@ -373,18 +373,21 @@ final class UnionOps {
     int realFlags = (flags & ~(NativeFile.O_CREAT | NativeFile.O_EXCL | O_DIRECT)) | NativeFile.O_CLOEXEC;
     if (writing && (!v.inUpper() || v.isMetacopy())) {
       Path up = upperFor(v, (flags & NativeFile.O_TRUNC) == 0);
-      return table.addFile(new OpenFile(NativeFile.open(up, realFlags, 0), stack.upper(), p, flags));
+      return table.addFile(new OpenFile(NativeFile.open(up, realFlags, 0), stack.upper(), p, flags, up));
     }
     if (v.isMetacopy()) {
       Layer data = v.dataLayer();
-      return table.addFile(new OpenFile(NativeFile.open(data.path(), realFlags, 0), data.branch(), p, flags, v.top().path()));
+      int fd = NativeFile.open(data.path(), realFlags, 0);
+      return table.addFile(new OpenFile(fd, data.branch(), p, flags, data.path(), v.top().path(), NativeFile.fstat(fd)));
     }
     Layer top = v.top();
     Path idx = index.existingFor(v);
     if (idx != null) {
-      return table.addFile(new OpenFile(NativeFile.open(idx, realFlags, 0), stack.upper(), p, flags));
+      return table.addFile(new OpenFile(NativeFile.open(idx, realFlags, 0), stack.upper(), p, flags, idx));
     }
-    return table.addFile(new OpenFile(NativeFile.open(top.path(), realFlags, 0), top.branch(), p, flags));
+    int fd = NativeFile.open(top.path(), realFlags, 0);
+    Stat atOpen = top.inUpper() ? null : NativeFile.fstat(fd);
+    return table.addFile(new OpenFile(fd, top.branch(), p, flags, top.path(), null, atOpen));
   }
 
   /** Creates and opens a new regular file (O_CREAT|O_EXCL semantics; FUSE calls it only for a new name). */
@@ -408,11 +411,35 @@ final class UnionOps {
     } finally {
       cache.invalidate(p);
     }
-    return table.addFile(new OpenFile(fd[0], stack.upper(), p, flags));
+    return table.addFile(new OpenFile(fd[0], stack.upper(), p, flags, null));
   }
 
   OpenFile file(long fh) throws UnionException {
     return table.file(fh);
+  }
+
+  /**
+   * Reopens a read-only lower file whose descriptor went stale (ESTALE: its NFS server restarted
+   * and forgot the handle), if the file at its path is still the same one (inode, size, mtime);
+   * otherwise answers ESTALE, so a file replaced on the server never mixes two versions.
+   */
+  OpenFile reopenStale(long fh) throws IOException {
+    OpenFile f = table.file(fh);
+    Stat was = f.atOpen();
+    Stat now = f.real() == null ? null : io.lstat(f.real());
+    if (was == null || now == null || now.ino() != was.ino() || now.size() != was.size()
+        || now.mtimeNs() != was.mtimeNs()) {
+      throw new UnionException(Errno.ESTALE, f.openedAs().toString(), "the lower file changed while it was open");
+    }
+    OpenFile fresh = f.withFd(NativeFile.open(f.real(), (f.flags() & ~(NativeFile.O_CREAT | NativeFile.O_EXCL
+        | NativeFile.O_TRUNC)) | NativeFile.O_CLOEXEC, 0));
+    table.replace(fh, f, fresh);
+    try {
+      NativeFile.close(f.fd());
+    } catch (UnionException ignored) {
+      // the stale descriptor is gone either way
+    }
+    return fresh;
   }
 
   void release(long fh) throws IOException {

@@ -26,7 +26,7 @@ class OpenFileTableTest {
   private OpenFile openReal(String name) throws IOException {
     Path p = dir.resolve(name);
     int fd = NativeFile.open(p, NativeFile.O_RDWR | NativeFile.O_CREAT, 0600);
-    return new OpenFile(fd, new Branch(0, dir, true), UnionPath.of("/" + name), NativeFile.O_RDWR);
+    return new OpenFile(fd, new Branch(0, dir, true), UnionPath.of("/" + name), NativeFile.O_RDWR, dir.resolve(name));
   }
 
   private static void assertEbadf(org.junit.jupiter.api.function.Executable call) {
