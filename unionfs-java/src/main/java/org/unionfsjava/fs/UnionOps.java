@@ -149,8 +149,14 @@ final class UnionOps {
     return st.withInode(InodeNumbers.of(top.branch().index(), st.ino()), nlink);
   }
 
-  /** The index copy behind a visible object (a hard-linked file copied up by one of its names), or null. */
+  /**
+   * The index copy behind a visible object about to lose a name: a hard-linked lower file gets
+   * one now if it has none (its link count lives there); null for an object that is no hard link.
+   */
   private Path indexOf(Resolution.Visible v) throws IOException {
+    if (HardLinkIndex.applies(v)) {
+      return copyUp.ensureIndexed(v);
+    }
     if (v.inUpper()) {
       Stat st = io.lstat(v.top().path());
       return st == null ? null : index.indexOfUpper(v.top().path(), st);

@@ -159,6 +159,7 @@ public final class AufsFormat implements WhiteoutFormat {
     Path temp = dir.resolve(META_PREFIX + "redirect.tmp");
     try {
       java.nio.file.Files.write(temp, (lowerPath + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      io.chmod(temp, 0444); // like every marker: the daemon runs with umask 0
     } catch (IOException e) {
       throw ErrnoMapper.toUnion(e, temp.toString());
     }

@@ -204,6 +204,17 @@ public final class CopyUp {
   }
 
   /**
+   * The index copy of a hard-linked lower file, made now if it has none: deleting one of its names
+   * must lower the link count the other names report, and the count lives on the index copy.
+   */
+  public Path ensureIndexed(Resolution.Visible v) throws IOException {
+    Path idx = index.pathFor(v.top().branch().index(), v.stat().ino());
+    copyOnce(v, idx, Content.FULL, false);
+    index.initLinks(idx, v.stat().nlink());
+    return idx;
+  }
+
+  /**
    * Copies a hard-linked lower file up once, into the index, and links the name to that copy; a
    * later copy-up of another name of the same lower inode only adds a link.
    */
@@ -301,15 +312,12 @@ public final class CopyUp {
   }
 
   /**
-   * Records where the object came from, so it keeps its inode number in the union: the origin
-   * the lower object itself recorded (it was copied up once, in a layer now below), else the
-   * lower's branch and inode. Best effort: an upper without the needed xattrs keeps working.
+   * Records where the object came from, so it keeps its inode number in the union: the branch
+   * and inode of the lower object copied (an origin that object recorded itself belongs to
+   * another stack and is not used). Best effort: an upper without the needed xattrs works on.
    */
   private void recordOrigin(Resolution.Visible v, Path src, Stat st, Path temp) throws IOException {
-    byte[] origin = io.getXattr(src, format.originXattr());
-    if (origin == null) {
-      origin = Origin.format(v.top().branch().index(), st.ino());
-    }
+    byte[] origin = Origin.format(v.top().branch().index(), st.ino());
     try {
       io.setXattr(temp, format.originXattr(), origin, 0);
     } catch (UnionException e) {

@@ -125,11 +125,11 @@ public final class Lookup implements Resolver {
           consultedLower = true;
           break;
         }
-        if (!top.isDirectory() || p.hidesBelow()) {
+        String redirect = layer.inUpper() && top.isDirectory() ? format.redirect(io, real) : null;
+        if (redirect == null && (!top.isDirectory() || p.hidesBelow())) {
           opaque = p.hidesBelow();
           break;
         }
-        String redirect = layer.inUpper() ? format.redirect(io, real) : null;
         if (redirect != null) {
           // a renamed directory: its lower content lives at the redirect, not under this name
           if (format.isOpaque(io, real)) {

@@ -1,7 +1,5 @@
 package org.unionfsjava.e2e.beyond;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.unionfsjava.e2e.support.Fixture.dir;
 import static org.unionfsjava.e2e.support.Fixture.file;
@@ -19,15 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.unionfsjava.e2e.support.BeyondFacts;
 import org.unionfsjava.e2e.support.Fixture;
 import org.unionfsjava.e2e.support.LowersUnchanged;
@@ -41,7 +37,8 @@ import org.unionfsjava.e2e.support.UnionSystem;
  * Issue 3.1, crash in the middle: the daemon runs with {@code -Dunionfs.crash-at=POINT} (through
  * the launcher's {@code UNIONFS_JAVA_OPTS}, as {@link RelUnion} passes it) and halts like SIGKILL
  * when an operation reaches that point; the operation fails (the mount is dead), the dead mount is
- * cleared, the same branches are mounted again without the crash point, and the whole merged tree
+ * cleared, the same branches are mounted again (armed only with the next case's point, which the
+ * read-only checks cannot reach), and the whole merged tree
  * must be exactly the tree before the operation or the tree after it: a renamed directory at its
  * old name or at its new name (never both, never neither, always with all its lower content), a
  * copied-up file with its old or its new content (never partial), no temporary or internal name,
@@ -63,40 +60,61 @@ class CrashPointTest {
   @RegisterExtension
   final LowersUnchanged lowers = new LowersUnchanged();
 
-  /** An operation through the union that a crash point can interrupt. */
+  /**
+   * An operation through the union that a crash point can interrupt, on the objects of case
+   * number {@code i} (each case has its own names in the shared branches).
+   */
   enum Op {
-    /** rename(2) of the lower directory d (20 files, a subdirectory) to e. */
+    /** rename(2) of the lower directory d{i} (20 files, a subdirectory) to e{i}. */
     DIR_RENAME(List.of("rename.after-copyup", "rename.after-redirect", "rename.before-final",
-        "whiteout.after-marker", "copyup.after-rename"), List.of("copyup.after-data")) {
+        "whiteout.after-marker"), List.of("copyup.after-data", "copyup.after-rename")) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
-        return Syscalls.rename(u.at("d"), u.at("e"));
+      void fill(Path lower, Path upper, String format, int i) {
+        for (int j = 0; j < 20; j++) {
+          file(lower.resolve("d" + i + "/f" + j), "d" + j);
+        }
+        file(lower.resolve("d" + i + "/sub/s"), "s");
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
-        return renamed(before, "d", "e");
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.rename(u.at("d" + i), u.at("e" + i));
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
+        return renamed(before, "d" + i, "e" + i);
       }
     },
-    /** rename(2) of the lower file r to r2. */
+    /** rename(2) of the lower file r{i} to r{i}b. */
     FILE_RENAME(List.of(), List.of("copyup.after-data", "copyup.after-rename", "rename.after-copyup",
         "rename.before-final", "whiteout.after-marker")) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
-        return Syscalls.rename(u.at("r"), u.at("r2"));
+      void fill(Path lower, Path upper, String format, int i) {
+        file(lower.resolve("r" + i), "r");
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
-        return renamed(before, "r", "r2");
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.rename(u.at("r" + i), u.at("r" + i + "b"));
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
+        return renamed(before, "r" + i, "r" + i + "b");
       }
     },
-    /** Appending to the 3 MiB lower file f (a full copy-up). */
-    APPEND(List.of("copyup.after-data", "copyup.after-rename"), List.of()) {
+    /** Appending to the 3 MiB lower file f{i} (a full copy-up). */
+    APPEND(List.of("copyup.after-data"), List.of("copyup.after-rename")) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
+      void fill(Path lower, Path upper, String format, int i) {
+        file(lower.resolve("f" + i), BIG);
+      }
+
+      @Override
+      Syscalls.Call apply(RelUnion u, int i) {
         try {
-          Files.write(u.at("f"), APPENDED, StandardOpenOption.APPEND);
+          Files.write(u.at("f" + i), APPENDED, StandardOpenOption.APPEND);
           return new Syscalls.Call("append", 0, null);
         } catch (IOException e) {
           return new Syscalls.Call("append", -1, e.toString());
@@ -104,54 +122,70 @@ class CrashPointTest {
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
+      Map<String, String> after(Map<String, String> before, int i) {
         Map<String, String> m = new TreeMap<>(before);
         byte[] all = new byte[BIG.length + APPENDED.length];
         System.arraycopy(BIG, 0, all, 0, BIG.length);
         System.arraycopy(APPENDED, 0, all, BIG.length, APPENDED.length);
-        m.put("f", "file 644 " + sha16(all));
+        m.put("f" + i, "file 644 " + sha16(all));
         return m;
       }
     },
-    /** unlink(2) of the lower file x (a whiteout). */
+    /** unlink(2) of the lower file x{i} (a whiteout). */
     UNLINK(List.of("whiteout.after-marker"), List.of()) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
-        return Syscalls.unlink(u.at("x"));
+      void fill(Path lower, Path upper, String format, int i) {
+        file(lower.resolve("x" + i), "x");
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.unlink(u.at("x" + i));
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
         Map<String, String> m = new TreeMap<>(before);
-        m.remove("x");
+        m.remove("x" + i);
         return m;
       }
     },
-    /** rmdir(2) of the empty lower directory rd (a whiteout). */
+    /** rmdir(2) of the empty lower directory rd{i} (a whiteout). */
     RMDIR(List.of(), List.of("whiteout.after-marker")) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
-        return Syscalls.rmdir(u.at("rd"));
+      void fill(Path lower, Path upper, String format, int i) {
+        dir(lower.resolve("rd" + i));
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.rmdir(u.at("rd" + i));
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
         Map<String, String> m = new TreeMap<>(before);
-        m.remove("rd");
+        m.remove("rd" + i);
         return m;
       }
     },
-    /** mkdir(2) over a whiteout of the lower directory w (made in the upper before mounting). */
+    /** mkdir(2) over a whiteout (made in the upper before mounting) of the lower directory w{i}. */
     CREATE_OVER_WHITEOUT(List.of("create.after-temp"), List.of()) {
       @Override
-      Syscalls.Call apply(RelUnion u) {
-        return Syscalls.mkdir(u.at("w"), 0755);
+      void fill(Path lower, Path upper, String format, int i) {
+        file(lower.resolve("w" + i + "/inside"), "must stay hidden");
+        BeyondFacts.makeWhiteout(format, upper, "w" + i);
       }
 
       @Override
-      Map<String, String> after(Map<String, String> before) {
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.mkdir(u.at("w" + i), 0755);
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
         Map<String, String> m = new TreeMap<>(before);
-        m.put("w", "dir 755");
+        m.put("w" + i, "dir 755");
         return m;
       }
     };
@@ -164,10 +198,21 @@ class CrashPointTest {
       this.longPoints = longPoints;
     }
 
-    abstract Syscalls.Call apply(RelUnion u);
+    /** Puts case i's objects into the branches (before the first mount). */
+    abstract void fill(Path lower, Path upper, String format, int i);
+
+    abstract Syscalls.Call apply(RelUnion u, int i);
 
     /** The tree after the operation completed, from the tree before it. */
-    abstract Map<String, String> after(Map<String, String> before);
+    abstract Map<String, String> after(Map<String, String> before, int i);
+  }
+
+  /** One (operation, crash point) pair. */
+  record Case(Op op, String point) {
+    @Override
+    public String toString() {
+      return op + " at " + point;
+    }
   }
 
   static Map<String, String> renamed(Map<String, String> before, String from, String to) {
@@ -192,66 +237,80 @@ class CrashPointTest {
     }
   }
 
-  static Stream<Arguments> cases() {
-    List<Arguments> out = new ArrayList<>();
-    for (UnionSystem s : List.of(UnionSystem.JAVA_OVERLAY, UnionSystem.JAVA_AUFS)) {
-      for (Op op : Op.values()) {
-        op.ciPoints.forEach(p -> out.add(Arguments.of(s, op, p)));
-        if (LONG) {
-          op.longPoints.forEach(p -> out.add(Arguments.of(s, op, p)));
-        }
+  static List<Case> cases() {
+    List<Case> out = new ArrayList<>();
+    for (Op op : Op.values()) {
+      op.ciPoints.forEach(p -> out.add(new Case(op, p)));
+      if (LONG) {
+        op.longPoints.forEach(p -> out.add(new Case(op, p)));
       }
     }
-    return out.stream();
+    return out;
   }
 
-  @ParameterizedTest(name = "{0} {1} at {2}")
-  @MethodSource("cases")
-  void crashLeavesOldOrNewTree(UnionSystem system, Op op, String point, @TempDir Path tmp) throws Exception {
+  /**
+   * The cases run one after the other on one set of branches: the mount that checks case i after
+   * its crash (reading only) is armed with case i+1's point, so n cases cost n+1 mounts. Every
+   * case is checked; the test fails listing every case whose outcome was wrong.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"JAVA_OVERLAY", "JAVA_AUFS"})
+  void crashLeavesOldOrNewTree(UnionSystem system, @TempDir Path tmp) throws Exception {
     SystemSelection.assumeSelected(system);
+    List<Case> cases = cases();
     RelUnion u = RelUnion.create(tmp, 1, system);
-    Path l = u.lower(1);
-    for (int i = 0; i < 20; i++) {
-      file(l.resolve("d/f" + i), "d" + i);
+    for (int i = 0; i < cases.size(); i++) {
+      cases.get(i).op().fill(u.lower(1), u.upper(), system.whiteoutFormat(), i);
     }
-    file(l.resolve("d/sub/s"), "s");
-    file(l.resolve("f"), BIG);
-    file(l.resolve("r"), "r");
-    file(l.resolve("x"), "x");
-    file(l.resolve("w/inside"), "must stay hidden");
-    dir(l.resolve("rd"));
-    file(l.resolve("keep/k"), "k");
-    BeyondFacts.makeWhiteout(system.whiteoutFormat(), u.upper(), "w");
+    file(u.lower(1).resolve("keep/k"), "k");
     lowers.watch(u.lowers());
+    List<String> problems = new ArrayList<>();
     try {
-      u.javaOpts(JVM + " -Dunionfs.crash-at=" + point).mount();
+      u.javaOpts(JVM + " -Dunionfs.crash-at=" + cases.get(0).point()).mount();
       Map<String, String> before = TreeSnapshot.of(u.mnt(), false);
-      Map<String, String> after = op.after(before);
-      Syscalls.Call result = op.apply(u);
-      boolean died = BeyondFacts.eventually(Duration.ofSeconds(10), () -> !u.alive());
-      if (died) {
-        assertTrue(!result.ok(), op + " succeeded although the daemon halted at " + point);
-        u.kill();
-        u.clearDeadMount();
-      } else {
-        assertEquals("OK", result.outcome(), op + " with " + point + " armed but not reached");
-        System.out.println("[beyond] " + system + " " + op + ": " + point + " not reached, the operation completed");
-        u.unmount();
+      for (int i = 0; i < cases.size(); i++) {
+        Case c = cases.get(i);
+        Map<String, String> after = c.op().after(before, i);
+        Syscalls.Call result = c.op().apply(u, i);
+        boolean died = BeyondFacts.eventually(Duration.ofSeconds(10), () -> !u.alive());
+        if (died) {
+          if (result.ok()) {
+            problems.add(c + ": the operation succeeded although the daemon halted");
+          }
+          u.kill();
+          u.clearDeadMount();
+        } else {
+          if (!result.ok()) {
+            problems.add(c + ": point not reached, yet the operation failed: " + result);
+          }
+          System.out.println("[beyond] " + system + " " + c + ": not reached, the operation completed");
+          u.unmount();
+        }
+        String next = i + 1 < cases.size() ? " -Dunionfs.crash-at=" + cases.get(i + 1).point() : "";
+        u.javaOpts(JVM + next).mount();
+        Map<String, String> now = TreeSnapshot.of(u.mnt(), false);
+        if (!now.equals(before) && !now.equals(after)) {
+          problems.add(c + ": the tree is neither the old nor the new one.\n"
+              + "    differences from the old tree: " + diff(before, now) + "\n"
+              + "    differences from the new tree: " + diff(after, now) + "\n    upper: " + listing(u.upper()));
+        } else {
+          System.out.println("[beyond] " + system + " crash in " + c + ": " + (died ? "" : "(no crash) ")
+              + (now.equals(before) ? "old tree" : "new tree"));
+        }
+        try (Stream<Path> s = Files.list(u.workDir().resolve("tmp"))) {
+          List<Path> left = s.toList();
+          if (!left.isEmpty()) {
+            problems.add(c + ": temporaries left in the work directory after the mount: " + left);
+          }
+        }
+        before = now;
       }
-      u.javaOpts(JVM).mount();
-      Map<String, String> now = TreeSnapshot.of(u.mnt(), false);
-      if (!now.equals(before) && !now.equals(after)) {
-        fail("after a crash at " + point + " in " + op + " the tree is neither the old nor the new one.\n"
-            + "  differences from the old tree: " + diff(before, now) + "\n"
-            + "  differences from the new tree: " + diff(after, now) + "\n  upper: " + listing(u.upper()));
-      }
-      try (Stream<Path> s = Files.list(u.workDir().resolve("tmp"))) {
-        assertEquals(List.of(), s.toList(), "temporaries left in the work directory after the mount");
-      }
-      System.out.println("[beyond] " + system + " " + op + " crash at " + point + ": "
-          + (now.equals(before) ? "old tree" : "new tree"));
     } finally {
       u.close();
+    }
+    if (!problems.isEmpty()) {
+      fail(problems.size() + " of " + cases.size() + " crash cases left a wrong state (package-info, "
+          + "\"Atomicity and crashes\"):\n  " + String.join("\n  ", problems));
     }
   }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.unionfsjava.e2e.support.BeyondFacts;
 import org.unionfsjava.e2e.support.BranchChecksum;
+import org.unionfsjava.e2e.support.Fixture;
 import org.unionfsjava.e2e.support.Processes;
 import org.unionfsjava.e2e.support.SharedUnions;
 import org.unionfsjava.e2e.support.Syscalls;
@@ -64,6 +65,11 @@ class DirectoryRenameTest {
         file(l.resolve("over/src2/" + n), n + "2");
       }
       dir(l.resolve("over/empty"));
+      file(l.resolve("over/src3/three"), "3");
+      file(l.resolve("over/emptied/z"), "z");
+      file(l.resolve("inside2/d/old"), "old");
+      file(l.resolve("marker/d/m"), "m");
+      file(l.resolve("inside2/d/sub/deep"), "deep");
       file(l.resolve("over/full/blocker"), "blocker");
       file(l.resolve("chain/a/f"), "chained");
       file(l.resolve("chain/a/sub/g"), "chained g");
@@ -154,9 +160,46 @@ class DirectoryRenameTest {
         () -> assertEquals("one2", read(u.at("over/made/one"))),
         () -> assertFalse(exists(u.at("over/src")), "over/src after the rename"),
         () -> assertFalse(exists(u.at("over/src2")), "over/src2 after the rename"),
-        () -> assertEquals(List.of("empty", "full", "made"), names(u.at("over"))),
+        () -> assertEquals(List.of("emptied", "empty", "full", "made", "src3"), names(u.at("over"))),
         () -> assertEquals("ENOTEMPTY", Syscalls.rename(u.at("over/empty"), u.at("over/full")).outcome(),
             "rename over a non-empty lower directory"));
+    // over a merged directory made empty through the union (its upper copy holds a whiteout)
+    Syscalls.unlink(u.at("over/emptied/z")).requireOk();
+    Syscalls.rename(u.at("over/src3"), u.at("over/emptied")).requireOk();
+    assertAll(
+        () -> assertEquals(List.of("three"), names(u.at("over/emptied"))),
+        () -> assertEquals("3", read(u.at("over/emptied/three"))),
+        () -> assertEquals("ENOENT", Syscalls.access(u.at("over/emptied/z"), Syscalls.F_OK).outcome()),
+        () -> assertEquals("ENOENT", Syscalls.access(u.at("over/src3"), Syscalls.F_OK).outcome()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"JAVA_OVERLAY", "JAVA_AUFS"})
+  @DisplayName("a merged directory already in the upper (a child copied up) renames with all its lower content")
+  void renameOfDirectoryAlreadyCopiedUp(UnionSystem system) {
+    TestUnion u = unions.get(system);
+    file(u.at("inside2/d/old"), "changed"); // copies d up (no redirect yet) and old into it
+    Syscalls.chmod(u.at("inside2/d/sub/deep"), 0600).requireOk(); // a metadata-only copy under it
+    Syscalls.rename(u.at("inside2/d"), u.at("inside2/e")).requireOk();
+    assertAll(
+        () -> assertEquals(List.of("old", "sub"), names(u.at("inside2/e"))),
+        () -> assertEquals("changed", read(u.at("inside2/e/old"))),
+        () -> assertEquals("deep", read(u.at("inside2/e/sub/deep")), "the metadata-only copy's data, read from the lower"),
+        () -> assertEquals(0600, Fixture.stat(u.at("inside2/e/sub/deep")).perm()),
+        () -> assertEquals(List.of("e"), names(u.at("inside2"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"JAVA_AUFS"})
+  @DisplayName("aufs: the redirect marker of a renamed directory is not writable by other users")
+  void redirectMarkerNotWorldWritable(UnionSystem system) {
+    TestUnion u = unions.get(system);
+    Syscalls.rename(u.at("marker/d"), u.at("marker/e")).requireOk();
+    Path marker = u.upper().resolve("marker/e/.wh..wh..redirect");
+    assertTrue(exists(marker), "the redirect marker " + marker);
+    int mode = Fixture.stat(marker).perm();
+    assertEquals(0, mode & 0022, "mode " + Integer.toOctalString(mode) + " of " + marker + ": a user who may "
+        + "write it can point the directory at any lower directory (other markers are 0444)");
   }
 
   @ParameterizedTest(name = "{0}")
