@@ -7,6 +7,10 @@ import java.io.IOException;
  *
  * <p>It is an {@link IOException} so it passes through code that also does NIO I/O; the FUSE
  * barrier turns it into a negative errno and nothing else.
+ *
+ * <p>Most of these are answers, not failures (ENOENT for a lookup, ENODATA for an xattr a program
+ * probes for), and a union answers them on every request: they carry no stack trace, which would
+ * cost more than the answer. EIO, the one that means something went wrong, keeps its trace.
  */
 public final class UnionException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -18,12 +22,27 @@ public final class UnionException extends IOException {
     super(reason);
     this.errno = errno;
     this.path = path;
+    traceIfFailure();
   }
 
   public UnionException(Errno errno, String path, String reason, Throwable cause) {
     super(reason, cause);
     this.errno = errno;
     this.path = path;
+    traceIfFailure();
+  }
+
+  /** Takes the stack trace now, for EIO only (the constructor of Throwable left it empty). */
+  private void traceIfFailure() {
+    if (errno == Errno.EIO) {
+      super.fillInStackTrace();
+    }
+  }
+
+  /** Empty until {@link #traceIfFailure} decides: an expected answer needs no trace. */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
   }
 
   /** The error name that reaches the caller. */
