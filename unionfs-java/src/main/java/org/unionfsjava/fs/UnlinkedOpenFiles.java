@@ -30,7 +30,11 @@ final class UnlinkedOpenFiles {
   private final BranchIo io;
   private final Namespace namespace;
   private final WorkDir work;
-  private final ConcurrentHashMap<UnionPath, Resolution.Visible> hidden = new ConcurrentHashMap<>();
+  /**
+   * Keyed by the hidden name alone: libfuse2's names are unique (node id and counter), and the
+   * directory they were made in may be renamed while the file is still open.
+   */
+  private final ConcurrentHashMap<String, Resolution.Visible> hidden = new ConcurrentHashMap<>();
 
   UnlinkedOpenFiles(BranchIo io, Namespace namespace, WorkDir work) {
     this.io = io;
@@ -45,7 +49,7 @@ final class UnlinkedOpenFiles {
 
   /** What a hidden name stands for: the kept object, or missing. */
   Resolution resolve(UnionPath p, Resolution.Visible parent) {
-    Resolution.Visible v = hidden.get(p);
+    Resolution.Visible v = hidden.get(p.name());
     return v != null ? v : new Resolution.Missing(p, null, Errno.ENOENT, false);
   }
 
@@ -56,12 +60,12 @@ final class UnlinkedOpenFiles {
     if (st == null) {
       throw new UnionException(Errno.ENOENT, v.path().toString(), "vanished while being unlinked");
     }
-    hidden.put(hiddenPath, new Resolution.Visible(hiddenPath, List.of(now), st, false, false));
+    hidden.put(hiddenPath.name(), new Resolution.Visible(hiddenPath, List.of(now), st, false, false));
   }
 
   /** libfuse2 dropping a hidden name once the file's last handle closed. */
   void remove(UnionPath hiddenPath) throws IOException {
-    Resolution.Visible v = hidden.remove(hiddenPath);
+    Resolution.Visible v = hidden.remove(hiddenPath.name());
     if (v == null) {
       throw new UnionException(Errno.ENOENT, hiddenPath.toString(), "no such file or directory");
     }

@@ -45,7 +45,7 @@ final class CrashPlanner {
       List<String> pristine = bigFiles.stream().filter(b -> sim.exists(b) && sim.get(b).pristineLower()).toList();
       if (!pristine.isEmpty()) {
         String big = pick(pristine);
-        long off = (long) rnd.nextInt(sim.get(big).data().length / PAGE) * PAGE;
+        long off = (long) rnd.nextInt(Math.max(1, sim.get(big).data().length / PAGE)) * PAGE;
         add(steps, sim, new CrashStep.Open(big, 0, false, 0, true));
         add(steps, sim, new CrashStep.Write(big, 0, off, bytes(PAGE)));
         add(steps, sim, new CrashStep.Fsync(big, 0));
@@ -137,7 +137,7 @@ final class CrashPlanner {
     long off;
     byte[] data;
     if (bigFiles.contains(f)) {
-      off = (long) rnd.nextInt(size / PAGE) * PAGE;
+      off = (long) rnd.nextInt(Math.max(1, size / PAGE)) * PAGE;
       data = bytes(PAGE);
     } else {
       off = rnd.nextInt(size + 1);

@@ -120,9 +120,9 @@ class CrashSafetyTest {
         boolean big = i % 2 == 0 && CrashPlanner.hasPristineBig(expected, BIG_FILES);
         List<CrashStep> plan = planner.plan(expected.copy(), big, 2 + rnd.nextInt(5));
         // in a workload that starts with a 64 MiB copy-up, half the kills aim at that copy-up
-        int k = big && rnd.nextBoolean() ? 0 : rnd.nextInt(20) == 0 ? plan.size() : rnd.nextInt(plan.size());
+        int k = big && rnd.nextBoolean() ? 0 : rnd.nextInt(20) == 0 ? plan.size() : rnd.nextInt(Math.max(1, plan.size()));
         long delayNs = k == plan.size() ? 0
-            : (long) (rnd.nextDouble() * 1.3 * estimateMs.getOrDefault(plan.get(k).kind(), defaultMs(plan.get(k))) * 1e6);
+            : (long) (rnd.nextDouble() * 0.9 * estimateMs.getOrDefault(plan.get(k).kind(), defaultMs(plan.get(k))) * 1e6);
 
         Workload w = new Workload(plan, expected.copy(), new CrashStep.Ctx(union.mnt()), k);
         Thread t = new Thread(w, "crash-workload-" + i);

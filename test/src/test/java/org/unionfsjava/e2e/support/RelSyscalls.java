@@ -43,6 +43,8 @@ public final class RelSyscalls {
 
     int lstat(byte[] path, byte[] statBuf);
 
+    int fstat(int fd, byte[] statBuf);
+
     Pointer opendir(byte[] path);
 
     Pointer readdir(Pointer dir);
@@ -50,6 +52,10 @@ public final class RelSyscalls {
     int closedir(Pointer dir);
 
     int chdir(byte[] path);
+
+    int utimensat(int dirfd, String path, long[] times, int flags);
+
+    int mkfifo(String path, int mode);
   }
 
   private static final LibC LIBC = LibraryLoader.create(LibC.class)
@@ -96,6 +102,25 @@ public final class RelSyscalls {
       }
     }
     return sb.toString();
+  }
+
+  /** utimensat(2) tv_nsec meaning "now". */
+  public static final long UTIME_NOW = (1L << 30) - 1;
+  /** utimensat(2) tv_nsec meaning "leave unchanged". */
+  public static final long UTIME_OMIT = (1L << 30) - 2;
+
+  /**
+   * utimensat(2) with raw timespecs (so UTIME_NOW / UTIME_OMIT can be passed as nanoseconds):
+   * {atime sec, atime nsec, mtime sec, mtime nsec}.
+   */
+  public static Call utimensat(java.nio.file.Path p, long[] times, boolean noFollow) {
+    return result("utimensat(" + p + ", " + Arrays.toString(times) + (noFollow ? ", NOFOLLOW" : "") + ")",
+        LIBC.utimensat(-100, p.toString(), times, noFollow ? 0x100 : 0));
+  }
+
+  /** mkfifo(3). */
+  public static Call mkfifo(java.nio.file.Path p, int mode) {
+    return result("mkfifo(" + p + ")", LIBC.mkfifo(p.toString(), mode));
   }
 
   /** read(2) into buf; the count. */
@@ -169,6 +194,19 @@ public final class RelSyscalls {
       v = (v << 8) | (st[48 + i] & 0xff);
     }
     return v;
+  }
+
+  /** st_size of fstat(2) as text, or the errno name if it failed. */
+  public static String fstatSize(int fd) {
+    byte[] st = new byte[STAT_SIZE];
+    if (LIBC.fstat(fd, st) != 0) {
+      return Syscalls.errnoName(RUNTIME.getLastError());
+    }
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (st[48 + i] & 0xff);
+    }
+    return Long.toString(v);
   }
 
   /**

@@ -107,9 +107,13 @@ public final class NativeFile {
         break;
       } else {
         int errno = LinuxAbi.errno();
-        if (errno != Errnos.EINTR) {
-          throw fdException(errno, "pread", fd);
+        if (errno == Errnos.EINTR) {
+          continue;
         }
+        if (done > 0) {
+          break; // a short read: report what was read, the error comes next call
+        }
+        throw fdException(errno, "pread", fd);
       }
     }
     return (int) done;
@@ -124,12 +128,19 @@ public final class NativeFile {
       if (n > 0) {
         done += n;
       } else if (n == 0) {
+        if (done > 0) {
+          break;
+        }
         throw fdException(Errnos.EIO, "pwrite (no progress)", fd); // never loop forever
       } else {
         int errno = LinuxAbi.errno();
-        if (errno != Errnos.EINTR) {
-          throw fdException(errno, "pwrite", fd);
+        if (errno == Errnos.EINTR) {
+          continue;
         }
+        if (done > 0) {
+          break; // a short write: report what landed (write(2) does), the error comes next call
+        }
+        throw fdException(errno, "pwrite", fd);
       }
     }
     return (int) done;
