@@ -165,16 +165,39 @@
  * no-op; a target that is not visible needs a visible parent. Then:
  *
  * <ul>
- *   <li><b>a directory with a lower layer answers EXDEV</b> (callers such as mv then copy it);
- *       redirect-based directory rename is future work;
- *   <li>otherwise the source is copied up (files from a lower) and the target's directory chain
- *       too; a directory moving onto a name some lower has is first marked opaque;
+ *   <li>the source is copied up (files from a lower, with their data) and the target's
+ *       directory chain too;
+ *   <li><b>a directory with a lower layer is copied up alone</b> (not its children) and given a
+ *       <b>redirect</b> to where its lower content lives (the lower path of its first lower
+ *       layer); lookup then finds its lower layers there, so the rename takes the same time
+ *       whatever the size of the tree; a directory without lower content moving onto a name some
+ *       lower has is first marked opaque instead;
  *   <li>over an upper directory (empty in the union, but maybe holding markers) the two are
  *       exchanged and the old target is removed, or turned into the whiteout the source name
  *       needs; over an overlay whiteout node a directory is exchanged with the node;
  *   <li>otherwise a plain rename; <b>where a lower still has the source's name, a whiteout is
  *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow).
  * </ul>
+ *
+ * <h2>Redirects, metadata-only copies, origins and the hard-link index</h2>
+ *
+ * <p>An upper directory with a redirect ({@code trusted.overlay.redirect}; aufs: the file
+ * {@code .wh..wh..redirect}) takes its lower layers from the redirect instead of its own name:
+ * an absolute redirect is resolved from the lowers' roots, a relative one (kernel overlayfs
+ * writes them for renames within a directory) beside it in the parent's lower layers.
+ *
+ * <p>{@link org.unionfsjava.model.CopyUp#ensureUpperMetadata} copies a regular file for an
+ * attribute change only: a sparse upper file with the lower's size, marked as a metadata-only
+ * copy ({@code trusted.overlay.metacopy}; aufs: {@code user.unionfs.metacopy}, else a full
+ * copy). Lookup gives such a file a second layer, its data: the lower file of the same name (or of
+ * its redirect, as kernel overlayfs writes). The first open for writing, truncate, link or rename
+ * completes it: data and the copy's own metadata into a temporary that replaces it in one rename.
+ *
+ * <p>Every copy records its <b>origin</b>, the branch and inode it was copied from
+ * ({@link org.unionfsjava.model.Origin}), so the union keeps reporting the lower's inode number.
+ * A lower regular file with several names is copied up once into the work directory's index
+ * ({@link org.unionfsjava.model.HardLinkIndex}) and each name is linked to that copy; the index
+ * copy records the union's link count, which link and unlink keep up to date.
  *
  * <h2>On-disk formats</h2>
  *
@@ -227,8 +250,16 @@
  *   <tr><td>rename over an upper directory</td><td>exchange, then whiteout or removal of the old
  *       target at the source name</td><td>the old, empty-looking target under the source name
  *       </td></tr>
+ *   <tr><td>directory rename with lower content</td><td>copy the directory up (temp, rename),
+ *       record the redirect, rename leaving a whiteout</td><td>the directory at its old name (its
+ *       redirect points where it already is), or at its new one; never both, never neither</td></tr>
+ *   <tr><td>completing a metadata-only copy</td><td>data and metadata to a temp, rename over</td>
+ *       <td>the metadata-only copy or the full one</td></tr>
  *   <tr><td>format record</td><td>temp, rename</td><td>the old record or the new one</td></tr>
  * </table>
+ *
+ * <p>{@link org.unionfsjava.model.CrashPoints} names the steps between, so tests can stop the
+ * daemon at each one ({@code -Dunionfs.crash-at=NAME}).
  *
  * <h2>Errors</h2>
  *
