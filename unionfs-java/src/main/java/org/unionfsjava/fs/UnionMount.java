@@ -2,7 +2,6 @@ package org.unionfsjava.fs;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,10 +174,5 @@ public final class UnionMount implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Whether files exist; used by callers that check before mounting. */
-  static boolean exists(Path p) {
-    return Files.exists(p);
   }
 }

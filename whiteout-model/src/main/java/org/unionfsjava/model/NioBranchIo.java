@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
@@ -339,10 +338,5 @@ public final class NioBranchIo implements BranchIo {
   @Override
   public void syncDirectory(Path dir) {
     // nothing to flush on plain NIO
-  }
-
-  /** POSIX permission attributes of a path, for tests. */
-  static PosixFileAttributes posix(Path p) throws IOException {
-    return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
   }
 }
