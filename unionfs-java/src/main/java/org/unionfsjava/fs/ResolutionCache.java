@@ -107,7 +107,7 @@ final class ResolutionCache implements Resolver {
     }
     for (String name : path.components()) {
       if (!(node.res() instanceof Resolution.Visible)) {
-        return missingBelow(node.res(), path);
+        return Lookup.missingBelow(node.res(), path);
       }
       Key key = new Key(node.id(), name);
       Node child = cache.getIfPresent(key);
@@ -124,12 +124,6 @@ final class ResolutionCache implements Resolver {
       node = child;
     }
     return node.res();
-  }
-
-  private static Resolution missingBelow(Resolution r, UnionPath path) {
-    org.unionfsjava.model.Errno errno = r instanceof Resolution.Missing
-        ? ((Resolution.Missing) r).errno() : org.unionfsjava.model.Errno.ENOENT;
-    return new Resolution.Missing(path, null, errno, r.dependsOnLowers());
   }
 
   /**

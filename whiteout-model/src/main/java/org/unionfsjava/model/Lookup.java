@@ -76,7 +76,7 @@ public final class Lookup implements Resolver {
   }
 
   /** The answer for a path below a name that did not resolve to a visible object. */
-  static Resolution missingBelow(Resolution r, UnionPath path) {
+  public static Resolution missingBelow(Resolution r, UnionPath path) {
     Errno errno = r instanceof Resolution.Missing ? ((Resolution.Missing) r).errno() : Errno.ENOENT;
     return new Resolution.Missing(path, null, errno, r.dependsOnLowers());
   }
