@@ -51,6 +51,11 @@ final class OpenFileTable {
     NativeFile.close(f.fd());
   }
 
+  /** Calls {@code action} for each open file (a snapshot: files may be released meanwhile). */
+  void forEachFile(java.util.function.BiConsumer<Long, OpenFile> action) {
+    files.forEach(action);
+  }
+
   long addDir(DirHandle d) {
     long fh = next.getAndIncrement();
     dirs.put(fh, d);

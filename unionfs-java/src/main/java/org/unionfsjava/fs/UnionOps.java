@@ -57,7 +57,7 @@ final class UnionOps {
     this.copyUp = copyUp;
     this.merger = merger;
     this.table = table;
-    this.unlinked = new UnlinkedOpenFiles(io, namespace, work);
+    this.unlinked = new UnlinkedOpenFiles(io, namespace, work, table);
     this.index = copyUp.index();
   }
 
@@ -67,7 +67,7 @@ final class UnionOps {
 
   private Resolution resolve(UnionPath p) throws IOException {
     if (UnlinkedOpenFiles.isHiddenName(p)) {
-      return unlinked.resolve(p, null);
+      return unlinked.resolve(p);
     }
     return cache.resolve(p);
   }
@@ -393,7 +393,11 @@ final class UnionOps {
     }
     int fd = NativeFile.open(top.path(), realFlags, 0);
     Stat atOpen = top.inUpper() ? null : NativeFile.fstat(fd);
-    return table.addFile(new OpenFile(fd, top.branch(), p, flags, top.path(), null, atOpen));
+    long fh = table.addFile(new OpenFile(fd, top.branch(), p, flags, top.path(), null, atOpen));
+    if (UnlinkedOpenFiles.isHiddenName(p)) {
+      unlinked.opened(p, fh);
+    }
+    return fh;
   }
 
   /** Creates and opens a new regular file (O_CREAT|O_EXCL semantics; FUSE calls it only for a new name). */
@@ -449,7 +453,11 @@ final class UnionOps {
   }
 
   void release(long fh) throws IOException {
-    table.release(fh);
+    try {
+      table.release(fh);
+    } finally {
+      unlinked.released(fh);
+    }
   }
 
   // ---- directories ----
