@@ -185,7 +185,7 @@ final class BackgroundLauncher {
     }
     detached.addAll(command);
     try {
-      return new ProcessBuilder(detached)
+      return new ProcessBuilder(org.unionfsjava.model.NameCharset.processCommand(detached))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .redirectErrorStream(true)

@@ -26,6 +26,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
     subcommands = {MountCommand.class, UmountCommand.class, HelpCommand.class})
 public final class UnionfsCommand implements Callable<Integer> {
 
+  static {
+    // before logging starts: log lines carry file names as bytes (LosslessNames)
+    org.unionfsjava.fs.LosslessNames.adopt();
+  }
+
   private static final Logger LOG = LogManager.getLogger(UnionfsCommand.class);
 
   @Mixin
@@ -44,7 +49,11 @@ public final class UnionfsCommand implements Callable<Integer> {
   public static void main(String[] args) {
     int exitCode;
     try {
-      exitCode = newCommandLine(Host.real()).execute(args);
+      CommandLine commandLine = newCommandLine(Host.real());
+      // what the command prints is text for people: UTF-8 whatever file.encoding says (LosslessNames)
+      commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
+      commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
+      exitCode = commandLine.execute(args);
     } catch (Throwable unexpected) { // an Error escapes picocli's handlers: still one line
       System.err.println(ExitStatusMapper.errorLine(unexpected));
       LOG.debug("stack trace of the unexpected error", unexpected);

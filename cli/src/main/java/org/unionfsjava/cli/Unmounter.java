@@ -95,7 +95,7 @@ final class Unmounter {
       Process process;
       String output;
       try {
-        process = new ProcessBuilder(command)
+        process = new ProcessBuilder(org.unionfsjava.model.NameCharset.processCommand(command))
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();

@@ -70,7 +70,7 @@ public final class MountTable {
 
   private static boolean run(List<String> cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+      Process p = new ProcessBuilder(org.unionfsjava.model.NameCharset.processCommand(cmd)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();

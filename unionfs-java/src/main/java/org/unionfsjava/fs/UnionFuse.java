@@ -1,7 +1,6 @@
 package org.unionfsjava.fs;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -88,7 +87,7 @@ final class UnionFuse extends FuseStubFS {
   @Override
   public int readlink(String path, Pointer buf, @size_t long size) {
     return Barrier.call("readlink", path, () -> {
-      byte[] target = ops.readlink(UnionPath.of(path)).getBytes(StandardCharsets.UTF_8);
+      byte[] target = org.unionfsjava.model.NameCharset.bytes(ops.readlink(UnionPath.of(path)));
       int n = (int) Math.min(target.length, size - 1);
       buf.put(0, target, 0, n);
       buf.putByte(n, (byte) 0);
@@ -282,7 +281,7 @@ final class UnionFuse extends FuseStubFS {
     return Barrier.call("listxattr", path, () -> {
       ByteBuffer names = ByteBuffer.allocate(65536);
       for (String n : ops.listxattr(UnionPath.of(path))) {
-        names.put(n.getBytes(StandardCharsets.UTF_8)).put((byte) 0);
+        names.put(org.unionfsjava.model.NameCharset.bytes(n)).put((byte) 0);
       }
       byte[] all = new byte[names.position()];
       names.flip().get(all);
@@ -326,7 +325,7 @@ final class UnionFuse extends FuseStubFS {
       for (int i = (int) offset; i < entries.size(); i++) {
         DirHandle.Entry e = entries.get(i);
         STAT.write(new Stat(0, e.ino(), e.typeBits(), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0), st);
-        byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+        byte[] name = org.unionfsjava.model.NameCharset.bytes(e.name());
         byte[] cName = java.util.Arrays.copyOf(name, name.length + 1);
         if (filler.apply(buf, ByteBuffer.wrap(cName), st, i + 1) != 0) {
           break;

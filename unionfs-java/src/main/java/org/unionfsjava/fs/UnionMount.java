@@ -18,6 +18,7 @@ import org.unionfsjava.model.DirectoryMerger;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.FormatDetector;
 import org.unionfsjava.model.Lookup;
+import org.unionfsjava.model.NameCharset;
 import org.unionfsjava.model.Namespace;
 import org.unionfsjava.model.UpperOnlyBranchIo;
 import org.unionfsjava.model.UnionException;
@@ -68,13 +69,15 @@ public final class UnionMount implements AutoCloseable {
 
   private static UnionFuse build(MountOptions o) throws IOException {
     NativeFile.setUmask(0); // modes given by callers are applied exactly
-    Path upper = o.upper().toAbsolutePath().normalize();
+    // from here on paths are name strings (NameCharset): only the native BranchIo touches them
+    Path upper = NameCharset.fromPlatform(o.upper().toAbsolutePath().normalize());
     List<Path> lowers = new ArrayList<>();
     for (Path l : o.lowers()) {
-      lowers.add(l.toAbsolutePath().normalize());
+      lowers.add(NameCharset.fromPlatform(l.toAbsolutePath().normalize()));
     }
     BranchStack stack = BranchStack.of(upper, lowers);
-    Path workPath = o.workDir() == null ? upper.resolve(DEFAULT_WORKDIR_NAME) : o.workDir().toAbsolutePath().normalize();
+    Path workPath = o.workDir() == null ? upper.resolve(DEFAULT_WORKDIR_NAME)
+        : NameCharset.fromPlatform(o.workDir().toAbsolutePath().normalize());
     BranchIo io = new UpperOnlyBranchIo(new NativeBranchIo(), upper, workPath);
     String hiddenName = workPath.getParent().equals(upper) ? workPath.getFileName().toString() : null;
     WorkDir work = new WorkDir(io, workPath);
@@ -149,7 +152,7 @@ public final class UnionMount implements AutoCloseable {
   private void serve() {
     try {
       List<String> args = fuseArguments(options, NativeFile.geteuid() == 0);
-      fuse.mount(options.mountPoint(), true, options.fuseDebug(), args.toArray(new String[0]));
+      fuse.mount(NameCharset.fromPlatform(options.mountPoint().toAbsolutePath()), true, options.fuseDebug(), args.toArray(new String[0]));
     } catch (Throwable t) {
       loopFailure = t;
       LOG.error("the FUSE loop ended with an error", t);

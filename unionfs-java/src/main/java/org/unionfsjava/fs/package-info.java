@@ -51,7 +51,15 @@
  * An open for reading uses the branch that has the file; an open for writing or with O_TRUNC
  * copies it up first (O_TRUNC copies no data). A read-only descriptor opened on a lower file keeps
  * reading the lower after another open copied the file up, as in kernel overlayfs. A file unlinked
- * while open stays reachable through libfuse2's hidden name ({@code UnlinkedOpenFiles}).
+ * while open stays reachable through libfuse2's hidden name ({@code UnlinkedOpenFiles}) and leaves
+ * the work directory when its last union handle closes.
+ *
+ * <h2>Names are bytes</h2>
+ *
+ * The daemon runs with {@code file.encoding=ISO-8859-1}, so jnr-fuse's path strings carry one char
+ * per byte and the core keeps them so ({@code LosslessNames}); only the native BranchIo turns them
+ * into syscalls. Text from the command line is converted once ({@code NameCharset.fromPlatform}),
+ * and so are the arguments of child processes (ProcessBuilder encodes with the default charset).
  *
  * <h2>Mount options</h2>
  *

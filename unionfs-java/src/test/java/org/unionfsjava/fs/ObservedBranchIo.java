@@ -168,6 +168,18 @@ final class ObservedBranchIo implements BranchIo {
   }
 
   @Override
+  public byte[] readSmallFile(Path path, int max) throws IOException {
+    count0("readSmallFile");
+    return real.readSmallFile(path, max);
+  }
+
+  @Override
+  public void writeNewFile(Path path, byte[] data, int mode) throws IOException {
+    count0("writeNewFile");
+    real.writeNewFile(path, data, mode);
+  }
+
+  @Override
   public void copyFileData(Path from, Path to, boolean sync) throws IOException {
     count0("copyFileData");
     real.copyFileData(from, to, sync);

@@ -47,7 +47,7 @@ public final class AufsFormat implements WhiteoutFormat {
 
   /** A name within 4 bytes of NAME_MAX cannot have a {@code .wh.} marker: the marker's name would be too long. */
   private static boolean canHaveMarker(String name) {
-    return UnionPath.utf8Length(name, 0, name.length()) + PREFIX.length() <= UnionPath.NAME_MAX;
+    return UnionPath.byteLength(name, 0, name.length()) + PREFIX.length() <= UnionPath.NAME_MAX;
   }
 
   private static Path markerFor(Path dir, String name) throws UnionException {
@@ -146,7 +146,10 @@ public final class AufsFormat implements WhiteoutFormat {
       return null;
     }
     try {
-      String s = new String(java.nio.file.Files.readAllBytes(marker), java.nio.charset.StandardCharsets.UTF_8).trim();
+      String s = NameCharset.string(io.readSmallFile(marker, 64 * 1024));
+      if (s.endsWith("\n")) {
+        s = s.substring(0, s.length() - 1); // names may end in other white space: only the newline goes
+      }
       return s.isEmpty() ? null : s;
     } catch (IOException e) {
       throw ErrnoMapper.toUnion(e, marker.toString());
@@ -157,12 +160,10 @@ public final class AufsFormat implements WhiteoutFormat {
   public void setRedirect(BranchIo io, Path dir, String lowerPath) throws IOException {
     // written under a temporary name and renamed, so a crash leaves the old marker or the new one
     Path temp = dir.resolve(META_PREFIX + "redirect.tmp");
-    try {
-      java.nio.file.Files.write(temp, (lowerPath + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      io.chmod(temp, 0444); // like every marker: the daemon runs with umask 0
-    } catch (IOException e) {
-      throw ErrnoMapper.toUnion(e, temp.toString());
+    if (io.lstat(temp) != null) {
+      io.unlink(temp); // left by a crash between the write and the rename
     }
+    io.writeNewFile(temp, NameCharset.bytes(lowerPath + "\n"), 0444); // read-only, like every marker
     io.rename(temp, dir.resolve(REDIRECT_MARKER), BranchIo.RenameMode.REPLACE);
   }
 

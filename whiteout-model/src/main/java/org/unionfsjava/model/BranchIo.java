@@ -105,6 +105,12 @@ public interface BranchIo {
    */
   void copyFileData(Path from, Path to, boolean sync) throws IOException;
 
+  /** The whole content of a small regular file (a marker or record), at most {@code max} bytes. */
+  byte[] readSmallFile(Path path, int max) throws IOException;
+
+  /** Creates the new file {@code path} (O_EXCL) with {@code mode} holding {@code data}, on stable storage. */
+  void writeNewFile(Path path, byte[] data, int mode) throws IOException;
+
   /** Flushes a directory's entries (fsync on the directory) so a rename in it is durable. */
   void syncDirectory(Path dir) throws IOException;
 }

@@ -81,7 +81,7 @@ public final class FormatDetector {
     if (io.lstat(rec) == null) {
       return null;
     }
-    byte[] data = java.nio.file.Files.readAllBytes(rec);
+    byte[] data = io.readSmallFile(rec, 4096);
     return new String(data, StandardCharsets.US_ASCII).trim();
   }
 
@@ -91,8 +91,7 @@ public final class FormatDetector {
       return;
     }
     Path temp = workDir.newTempPath();
-    java.nio.file.Files.write(temp, (name + "\n").getBytes(StandardCharsets.US_ASCII));
-    io.chmod(temp, 0644);
+    io.writeNewFile(temp, (name + "\n").getBytes(StandardCharsets.US_ASCII), 0644);
     io.rename(temp, rec, BranchIo.RenameMode.REPLACE);
   }
 

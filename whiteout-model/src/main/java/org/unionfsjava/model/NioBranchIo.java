@@ -322,6 +322,25 @@ public final class NioBranchIo implements BranchIo {
   }
 
   @Override
+  public byte[] readSmallFile(Path path, int max) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+      return in.readNBytes(max);
+    } catch (IOException e) {
+      throw ErrnoMapper.toUnion(e, path.toString());
+    }
+  }
+
+  @Override
+  public void writeNewFile(Path path, byte[] data, int mode) throws IOException {
+    createFile(path, mode);
+    try {
+      Files.write(path, data, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SYNC);
+    } catch (IOException e) {
+      throw ErrnoMapper.toUnion(e, path.toString());
+    }
+  }
+
+  @Override
   public void copyFileData(Path from, Path to, boolean sync) throws IOException {
     if (lstat(to) != null) {
       throw new UnionException(Errno.EEXIST, to.toString(), "file exists");

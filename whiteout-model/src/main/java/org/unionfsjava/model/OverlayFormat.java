@@ -130,12 +130,12 @@ public final class OverlayFormat implements WhiteoutFormat {
   @Override
   public String redirect(BranchIo io, Path dir) throws IOException {
     byte[] v = io.getXattr(dir, REDIRECT_XATTR);
-    return v == null || v.length == 0 ? null : new String(v, StandardCharsets.UTF_8);
+    return v == null || v.length == 0 ? null : NameCharset.string(v);
   }
 
   @Override
   public void setRedirect(BranchIo io, Path dir, String lowerPath) throws IOException {
-    io.setXattr(dir, REDIRECT_XATTR, lowerPath.getBytes(StandardCharsets.UTF_8), 0);
+    io.setXattr(dir, REDIRECT_XATTR, NameCharset.bytes(lowerPath), 0);
   }
 
   @Override

@@ -67,13 +67,16 @@ public final class UnionPath implements Comparable<UnionPath> {
     if ((len == 1 && s.charAt(from) == '.') || (len == 2 && s.charAt(from) == '.' && s.charAt(from + 1) == '.')) {
       throw new UnionException(Errno.EINVAL, s, "'.' and '..' are not names inside the union");
     }
-    if (len > NAME_MAX / 4 && utf8Length(s, from, to) > NAME_MAX) {
+    if (len > NAME_MAX / 4 && byteLength(s, from, to) > NAME_MAX) {
       throw new UnionException(Errno.ENAMETOOLONG, s, "name longer than " + NAME_MAX + " bytes");
     }
   }
 
-  /** The number of UTF-8 bytes of s[from, to). */
-  static int utf8Length(String s, int from, int to) {
+  /** The number of name bytes of s[from, to) in this JVM's name charset ({@link NameCharset}). */
+  static int byteLength(String s, int from, int to) {
+    if (NameCharset.isBytes()) {
+      return to - from;
+    }
     int bytes = 0;
     for (int k = from; k < to; k++) {
       char c = s.charAt(k);

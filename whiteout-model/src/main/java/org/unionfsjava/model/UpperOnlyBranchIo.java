@@ -146,6 +146,17 @@ public final class UpperOnlyBranchIo implements BranchIo {
   }
 
   @Override
+  public byte[] readSmallFile(Path path, int max) throws IOException {
+    return io.readSmallFile(path, max);
+  }
+
+  @Override
+  public void writeNewFile(Path path, byte[] data, int mode) throws IOException {
+    requireWritable(path);
+    io.writeNewFile(path, data, mode);
+  }
+
+  @Override
   public void syncDirectory(Path dir) throws IOException {
     io.syncDirectory(dir);
   }

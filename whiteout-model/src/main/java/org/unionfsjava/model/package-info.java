@@ -17,8 +17,10 @@
  *
  * <p>Union paths are {@link org.unionfsjava.model.UnionPath}s: relative to the union's root,
  * repeated slashes folded, never a {@code "."} or {@code ".."} component (EINVAL) and never a name
- * longer than NAME_MAX = 255 UTF-8 bytes (ENAMETOOLONG), so a union path resolved inside a branch
- * root cannot leave it. {@code startsWith} compares whole components ({@code /ab} does not start
+ * longer than NAME_MAX = 255 bytes (ENAMETOOLONG), so a union path resolved inside a branch
+ * root cannot leave it. Names are bytes: in the daemon a name's string holds one char per byte
+ * ({@link org.unionfsjava.model.NameCharset}), so names that are not valid UTF-8 are kept, shown
+ * and whited out exactly; every conversion between names and bytes goes through NameCharset. {@code startsWith} compares whole components ({@code /ab} does not start
  * with {@code /a}).
  *
  * <h2>Lookup</h2>

@@ -309,7 +309,6 @@ class HostileInputTest {
    * must stay two files with their own content, be listed with their exact bytes, and a lower
    * file with such a name must be listed and openable by its name.
    */
-  @org.junit.jupiter.api.Disabled("issue 4, open bug: jnr-fuse hands paths over as UTF-8 Strings, so names with invalid UTF-8 bytes are mangled; needs lossless byte paths end to end")
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = UnionSystem.class, names = {"JAVA_OVERLAY", "JAVA_AUFS"})
   void namesNotValidUtf8_keptByteForByte(UnionSystem system, @TempDir Path tmp) throws Exception {
@@ -360,11 +359,77 @@ class HostileInputTest {
       if (RelSyscalls.lstatSize(join(mnt, lowerName)) != "lower bytes".length()) {
         problems.add("the lower file " + RelSyscalls.show(lowerName) + " cannot be stat'ed by its name through the union");
       }
+      // copy-up, rename, whiteout and a symlink target, all with such bytes
+      byte[] renamed = {'r', 'e', 'n', (byte) 0x80, (byte) 0xc0};
+      Call app = RelSyscalls.open(join(mnt, lowerName), Syscalls.O_WRONLY | Syscalls.O_APPEND, 0);
+      if (app.ok()) {
+        Syscalls.write((int) app.ret(), "+".getBytes()).requireOk();
+        Syscalls.close((int) app.ret());
+      } else {
+        problems.add("copy-up " + app);
+      }
+      if (RelSyscalls.lstatSize(join(b(u.upper()), lowerName)) != "lower bytes+".length()) {
+        problems.add("copy-up of " + RelSyscalls.show(lowerName) + " did not land under the same bytes in the upper");
+      }
+      Call mv = RelSyscalls.rename(join(mnt, ff), join(mnt, renamed));
+      Call rm = RelSyscalls.unlink(join(mnt, lowerName));
+      Call ln = RelSyscalls.symlink(fe, join(mnt, new byte[] {'l', 'n', (byte) 0xfe}));
+      for (Call c : List.of(mv, rm, ln)) {
+        if (!c.ok()) {
+          problems.add(c.toString());
+        }
+      }
+      byte[] target = RelSyscalls.readlink(join(mnt, new byte[] {'l', 'n', (byte) 0xfe}));
+      if (target == null || !java.util.Arrays.equals(target, fe)) {
+        problems.add("readlink gave " + (target == null ? "an error" : RelSyscalls.show(target)) + ", expected "
+            + RelSyscalls.show(fe));
+      }
+      List<String> after = rawTree(mnt);
+      List<String> wantAfter = List.of("bad\\xfe", "ln\\xfe", "ren\\x80\\xc0");
+      if (!after.equals(wantAfter)) {
+        problems.add("listing after rename, unlink and symlink " + after + ", expected " + wantAfter);
+      }
       u.unmount();
       assertEquals(lowerBefore, rawTree(b(u.lower(1))), "lower changed");
       assertEquals("lower bytes".length(), RelSyscalls.lstatSize(join(b(u.lower(1)), lowerName)), "lower file changed");
     }
     assertEquals(List.of(), problems, system + ": names with invalid UTF-8 bytes are not kept byte for byte");
+  }
+
+  /**
+   * Branch and mount-point paths that are not ASCII (UTF-8 text on the command line): the daemon
+   * keeps names as bytes internally, so the command line's text must reach the same directories,
+   * in background mode (a second JVM started with the same arguments) and for umount.
+   */
+  @org.junit.jupiter.api.Test
+  void nonAsciiBranchAndMountPaths_mountCopyUpUmount(@TempDir Path tmp) throws Exception {
+    SystemSelection.assumeSelected(UnionSystem.JAVA_OVERLAY);
+    Path base = Files.createDirectories(tmp.resolve("br\u00e4nch-\u00e9-\u6f22"));
+    Path lower = Files.createDirectories(base.resolve("l\u00f6wer"));
+    Path upper = Files.createDirectories(base.resolve("\u00fcpper"));
+    Path mnt = Files.createDirectories(base.resolve("mn\u00f1"));
+    Fixture.file(lower.resolve("f\u00e9"), "lower\n");
+    Map<String, String> lowerBefore = BranchChecksum.of(lower);
+    String launcher = org.unionfsjava.e2e.support.TestUnion.launcher().toString();
+    List<String> got = new ArrayList<>();
+    try {
+      var mount = org.unionfsjava.e2e.support.Processes.run(Duration.ofSeconds(90), launcher, "mount", "--lower",
+          lower.toString(), "--upper", upper.toString(), "--log-file", base.resolve("l\u00f6g").toString(), mnt.toString());
+      assertEquals(0, mount.exit(), "mount: " + mount.stdout() + mount.stderr());
+      assertTrue(mount.stdout().contains(mnt.toString()), "the message names the mount point as given: " + mount.stdout());
+      got.add("read " + Files.readString(mnt.resolve("f\u00e9")).trim());
+      Files.writeString(mnt.resolve("f\u00e9"), "upper\n", java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(mnt.resolve("n\u00fc"), "new\n");
+      got.add("upper " + Files.readString(upper.resolve("f\u00e9")).replace("\n", "|"));
+      got.add("new " + Files.readString(upper.resolve("n\u00fc")).trim());
+      var umount = org.unionfsjava.e2e.support.Processes.run(Duration.ofSeconds(60), launcher, "umount", mnt.toString());
+      got.add("umount " + umount.exit());
+      got.add("mounted after " + (org.unionfsjava.e2e.support.Mounts.fsTypeAt(mnt) != null));
+    } finally {
+      org.unionfsjava.e2e.support.Mounts.unmountQuietly(mnt);
+    }
+    assertEquals(List.of("read lower", "upper lower|upper|", "new new", "umount 0", "mounted after false"), got);
+    assertEquals(List.of(), BranchChecksum.diff(lowerBefore, BranchChecksum.of(lower)), "lower changed");
   }
 
   /**

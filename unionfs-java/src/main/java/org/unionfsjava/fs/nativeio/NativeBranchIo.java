@@ -246,6 +246,49 @@ public final class NativeBranchIo implements BranchIo {
   }
 
   @Override
+  public byte[] readSmallFile(Path path, int max) throws UnionException {
+    int fd = NativeFile.open(path, LinuxAbi.O_RDONLY | LinuxAbi.O_NOFOLLOW | LinuxAbi.O_CLOEXEC, 0);
+    try {
+      byte[] buf = new byte[max];
+      int done = 0;
+      while (done < max) {
+        byte[] chunk = new byte[max - done];
+        int n = NativeFile.pread(fd, chunk, done);
+        if (n == 0) {
+          break;
+        }
+        System.arraycopy(chunk, 0, buf, done, n);
+        done += n;
+      }
+      return java.util.Arrays.copyOf(buf, done);
+    } finally {
+      NativeFile.close(fd);
+    }
+  }
+
+  @Override
+  public void writeNewFile(Path path, byte[] data, int mode) throws UnionException {
+    int fd = NativeFile.open(path, LinuxAbi.O_WRONLY | LinuxAbi.O_CREAT | LinuxAbi.O_EXCL | LinuxAbi.O_CLOEXEC, mode);
+    try {
+      long done = 0;
+      while (done < data.length) {
+        long n = LIBC.pwrite(fd, java.util.Arrays.copyOfRange(data, (int) done, data.length), data.length - done, done);
+        if (n < 0) {
+          int errno = LinuxAbi.errno();
+          if (errno != Errnos.EINTR) {
+            throw Errnos.exception(errno, "pwrite", path.toString());
+          }
+          continue;
+        }
+        done += n;
+      }
+      NativeFile.fsync(fd, false);
+    } finally {
+      NativeFile.close(fd);
+    }
+  }
+
+  @Override
   public void copyFileData(Path from, Path to, boolean sync) throws UnionException {
     FileCopier.copy(from, to, sync);
   }

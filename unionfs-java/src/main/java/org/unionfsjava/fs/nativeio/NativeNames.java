@@ -1,16 +1,14 @@
 package org.unionfsjava.fs.nativeio;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.unionfsjava.model.NameCharset;
 
 /**
  * The one place where file names and paths turn into the bytes the kernel sees, and back.
  *
- * <p>The scheme is plain UTF-8 today. Names whose bytes are not valid UTF-8 decode with U+FFFD
- * replacement characters and do not round-trip (the same loss jnr-fuse's path decoding has); a
- * lossless scheme (for example mapping each invalid byte to a private-use code point) can be
- * switched in here without touching any caller.
+ * <p>The scheme is the JVM's name charset ({@link NameCharset}): ISO-8859-1 in the daemon, where
+ * every byte is one char and any name round-trips ({@code org.unionfsjava.fs.LosslessNames}).
  */
 public final class NativeNames {
 
@@ -38,7 +36,7 @@ public final class NativeNames {
 
   /** The string of {@code length} name bytes (no NUL) starting at {@code offset}. */
   public static String decode(byte[] bytes, int offset, int length) {
-    return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    return NameCharset.string(bytes, offset, length);
   }
 
   /** The string of a whole byte array of name bytes (no NUL). */
@@ -51,7 +49,7 @@ public final class NativeNames {
       // A C string cannot hold NUL; passing a truncated name would touch another object.
       throw new IllegalArgumentException("NUL in a file name: " + name.replace('\0', '?'));
     }
-    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-    return Arrays.copyOf(utf8, utf8.length + 1);
+    byte[] raw = NameCharset.bytes(name);
+    return Arrays.copyOf(raw, raw.length + 1);
   }
 }

@@ -59,6 +59,27 @@ class NativeBranchIoTest {
   // ---- lstat
 
   @Test
+  void writeNewFile_readSmallFile_roundTrip_exclusive_modeExact_symlinkNotFollowed() throws Exception {
+    Path f = dir.resolve("record");
+    byte[] data = new byte[70000];
+    new java.util.Random(7).nextBytes(data);
+    int old = NativeFile.setUmask(022);
+    try {
+      io.writeNewFile(f, data, 0664);
+    } finally {
+      NativeFile.setUmask(old);
+    }
+    assertArrayEquals(data, io.readSmallFile(f, 100000));
+    assertArrayEquals(java.util.Arrays.copyOf(data, 10), io.readSmallFile(f, 10));
+    assertEquals(0664 & ~022, io.lstat(f).permissions(), "mode passed to open, less the umask");
+    UnionException again = assertThrows(UnionException.class, () -> io.writeNewFile(f, data, 0644));
+    assertEquals(org.unionfsjava.model.Errno.EEXIST, again.errno());
+    io.symlink("record", dir.resolve("link"));
+    UnionException viaLink = assertThrows(UnionException.class, () -> io.readSmallFile(dir.resolve("link"), 10));
+    assertEquals(org.unionfsjava.model.Errno.ELOOP, viaLink.errno());
+  }
+
+  @Test
   void lstat_missingName_isNull_andUnderAFile_isNull() throws Exception {
     assertNull(io.lstat(dir.resolve("missing")));
     Path file = Files.createFile(dir.resolve("f"));
