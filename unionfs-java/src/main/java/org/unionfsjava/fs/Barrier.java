@@ -4,6 +4,7 @@ import java.io.IOException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.unionfsjava.fs.nativeio.Errnos;
+import org.unionfsjava.fs.nativeio.LongPaths;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.ErrnoMapper;
 
@@ -39,6 +40,8 @@ final class Barrier {
     } catch (Throwable t) {
       LOG.error("{} {} failed unexpectedly", op, path, t);
       return -Errnos.toLinux(Errno.EIO);
+    } finally {
+      LongPaths.releaseHeld(); // descriptors opened for paths over PATH_MAX in this request
     }
   }
 }

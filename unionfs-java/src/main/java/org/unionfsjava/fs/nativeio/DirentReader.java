@@ -44,7 +44,7 @@ final class DirentReader {
 
   /** The entries of {@code dir} without "." and "..", in the order the filesystem gives them. */
   static List<DirEntry> list(Path dir) throws UnionException {
-    int fd = NativeFile.openRaw(NativeNames.encode(dir),
+    int fd = NativeFile.openRaw(LongPaths.encode(dir),
         LinuxAbi.O_RDONLY | LinuxAbi.O_DIRECTORY | LinuxAbi.O_CLOEXEC, 0);
     if (fd < 0) {
       throw Errnos.exception(-fd, "open", dir.toString());

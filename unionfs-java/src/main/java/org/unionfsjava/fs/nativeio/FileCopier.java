@@ -55,12 +55,12 @@ final class FileCopier {
   }
 
   private void run(boolean sync) throws UnionException {
-    int in = NativeFile.openRaw(NativeNames.encode(from),
+    int in = NativeFile.openRaw(LongPaths.encode(from),
         LinuxAbi.O_RDONLY | LinuxAbi.O_CLOEXEC | LinuxAbi.O_NOFOLLOW, 0);
     if (in < 0) {
       throw Errnos.exception(-in, "open", from.toString());
     }
-    byte[] toBytes = NativeNames.encode(to);
+    byte[] toBytes = LongPaths.encode(to);
     int out = -1;
     try {
       long size = NativeFile.fstat(in).size();

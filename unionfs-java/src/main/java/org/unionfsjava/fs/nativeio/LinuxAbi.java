@@ -49,6 +49,8 @@ final class LinuxAbi {
   static final int O_CLOEXEC = 02000000;
   static final int O_DIRECTORY = X86_64 ? 0200000 : 040000;
   static final int O_NOFOLLOW = X86_64 ? 0400000 : 0100000;
+  /** O_PATH: a descriptor that only names a place (the same on both). */
+  static final int O_PATH = 010000000;
 
   /** AT_FDCWD: a *at() call relative to the working directory. */
   static final int AT_FDCWD = -100;

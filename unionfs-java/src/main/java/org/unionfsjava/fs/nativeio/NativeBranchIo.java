@@ -37,7 +37,16 @@ public final class NativeBranchIo implements BranchIo {
   @Override
   public Stat lstat(Path path) throws UnionException {
     Pointer buf = ThreadBuffers.get().small;
-    if (LIBC.lstat(NativeNames.encode(path), buf) != 0) {
+    byte[] p;
+    try {
+      p = LongPaths.encode(path);
+    } catch (UnionException e) {
+      if (e.errno() == org.unionfsjava.model.Errno.ENOENT || e.errno() == org.unionfsjava.model.Errno.ENOTDIR) {
+        return null; // a directory on the way is missing, as lstat of the whole path would say
+      }
+      throw e;
+    }
+    if (LIBC.lstat(p, buf) != 0) {
       int errno = LinuxAbi.errno();
       if (errno == Errnos.ENOENT || errno == Errnos.ENOTDIR) {
         return null;
@@ -54,7 +63,7 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public byte[] getXattr(Path path, String name) throws UnionException {
-    byte[] p = NativeNames.encode(path);
+    byte[] p = LongPaths.encode(path);
     byte[] n = NativeNames.encode(name);
     for (int size = 256; ; size *= 4) {
       byte[] value = new byte[size];
@@ -74,7 +83,7 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public List<String> listXattrs(Path path) throws UnionException {
-    byte[] p = NativeNames.encode(path);
+    byte[] p = LongPaths.encode(path);
     for (int size = 1024; ; size *= 4) {
       byte[] list = new byte[size];
       long got = LIBC.llistxattr(p, list, size);
@@ -108,34 +117,34 @@ public final class NativeBranchIo implements BranchIo {
   @Override
   public void setXattr(Path path, String name, byte[] value, int flags) throws UnionException {
     byte[] v = value == null ? new byte[0] : value;
-    check(LIBC.lsetxattr(NativeNames.encode(path), NativeNames.encode(name), v, v.length, flags),
+    check(LIBC.lsetxattr(LongPaths.encode(path), NativeNames.encode(name), v, v.length, flags),
         "lsetxattr " + name, path);
   }
 
   @Override
   public void removeXattr(Path path, String name) throws UnionException {
-    check(LIBC.lremovexattr(NativeNames.encode(path), NativeNames.encode(name)),
+    check(LIBC.lremovexattr(LongPaths.encode(path), NativeNames.encode(name)),
         "lremovexattr " + name, path);
   }
 
   @Override
   public void mkdir(Path path, int mode) throws UnionException {
-    check(LIBC.mkdir(NativeNames.encode(path), mode), "mkdir", path);
+    check(LIBC.mkdir(LongPaths.encode(path), mode), "mkdir", path);
   }
 
   @Override
   public void mknod(Path path, int mode, long rdev) throws UnionException {
-    check(LIBC.mknod(NativeNames.encode(path), mode, rdev), "mknod", path);
+    check(LIBC.mknod(LongPaths.encode(path), mode, rdev), "mknod", path);
   }
 
   @Override
   public void symlink(String target, Path link) throws UnionException {
-    check(LIBC.symlink(NativeNames.encode(target), NativeNames.encode(link)), "symlink", link);
+    check(LIBC.symlink(NativeNames.encode(target), LongPaths.encode(link)), "symlink", link);
   }
 
   @Override
   public String readlink(Path path) throws UnionException {
-    byte[] p = NativeNames.encode(path);
+    byte[] p = LongPaths.encode(path);
     for (int size = 256; size <= READLINK_MAX; size *= 4) {
       byte[] buf = new byte[size];
       long got = LIBC.readlink(p, buf, size);
@@ -151,13 +160,13 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public void link(Path existing, Path newLink) throws UnionException {
-    check(LIBC.link(NativeNames.encode(existing), NativeNames.encode(newLink)), "link", newLink);
+    check(LIBC.link(LongPaths.encode(existing), LongPaths.encode(newLink)), "link", newLink);
   }
 
   @Override
   public void rename(Path from, Path to, RenameMode mode) throws UnionException {
-    byte[] f = NativeNames.encode(from);
-    byte[] t = NativeNames.encode(to);
+    byte[] f = LongPaths.encode(from);
+    byte[] t = LongPaths.encode(to);
     switch (mode) {
       case REPLACE:
         check(LIBC.rename(f, t), "rename", from);
@@ -191,22 +200,22 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public void unlink(Path path) throws UnionException {
-    check(LIBC.unlink(NativeNames.encode(path)), "unlink", path);
+    check(LIBC.unlink(LongPaths.encode(path)), "unlink", path);
   }
 
   @Override
   public void rmdir(Path path) throws UnionException {
-    check(LIBC.rmdir(NativeNames.encode(path)), "rmdir", path);
+    check(LIBC.rmdir(LongPaths.encode(path)), "rmdir", path);
   }
 
   @Override
   public void chmod(Path path, int mode) throws UnionException {
-    check(LIBC.chmod(NativeNames.encode(path), mode), "chmod", path);
+    check(LIBC.chmod(LongPaths.encode(path), mode), "chmod", path);
   }
 
   @Override
   public void lchown(Path path, int uid, int gid) throws UnionException {
-    check(LIBC.lchown(NativeNames.encode(path), uid, gid), "lchown", path);
+    check(LIBC.lchown(LongPaths.encode(path), uid, gid), "lchown", path);
   }
 
   @Override
@@ -214,7 +223,7 @@ public final class NativeBranchIo implements BranchIo {
     long[] times = new long[4];
     putTimespec(times, 0, atimeNs);
     putTimespec(times, 2, mtimeNs);
-    check(LIBC.utimensat(LinuxAbi.AT_FDCWD, NativeNames.encode(path), times,
+    check(LIBC.utimensat(LinuxAbi.AT_FDCWD, LongPaths.encode(path), times,
         LinuxAbi.AT_SYMLINK_NOFOLLOW), "utimensat", path);
   }
 
@@ -230,12 +239,12 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public void truncate(Path path, long size) throws UnionException {
-    check(LIBC.truncate(NativeNames.encode(path), size), "truncate", path);
+    check(LIBC.truncate(LongPaths.encode(path), size), "truncate", path);
   }
 
   @Override
   public void createFile(Path path, int mode) throws UnionException {
-    int fd = NativeFile.openRaw(NativeNames.encode(path),
+    int fd = NativeFile.openRaw(LongPaths.encode(path),
         LinuxAbi.O_WRONLY | LinuxAbi.O_CREAT | LinuxAbi.O_EXCL | LinuxAbi.O_CLOEXEC, mode);
     if (fd < 0) {
       throw Errnos.exception(-fd, "open", path.toString());
@@ -295,7 +304,7 @@ public final class NativeBranchIo implements BranchIo {
 
   @Override
   public void syncDirectory(Path dir) throws UnionException {
-    int fd = NativeFile.openRaw(NativeNames.encode(dir),
+    int fd = NativeFile.openRaw(LongPaths.encode(dir),
         LinuxAbi.O_RDONLY | LinuxAbi.O_DIRECTORY | LinuxAbi.O_CLOEXEC, 0);
     if (fd < 0) {
       throw Errnos.exception(-fd, "open", dir.toString());

@@ -71,7 +71,7 @@ public final class NativeFile {
 
   /** open(2): the new descriptor. */
   public static int open(Path path, int flags, int mode) throws UnionException {
-    int fd = openRaw(NativeNames.encode(path), flags, mode);
+    int fd = openRaw(LongPaths.encode(path), flags, mode);
     if (fd < 0) {
       throw Errnos.exception(-fd, "open", path.toString());
     }
@@ -291,7 +291,7 @@ public final class NativeFile {
   /** statvfs(3) of the filesystem that holds {@code path}. */
   public static FsStats statvfs(Path path) throws UnionException {
     Pointer buf = ThreadBuffers.get().small;
-    if (LIBC.statvfs(NativeNames.encode(path), buf) != 0) {
+    if (LIBC.statvfs(LongPaths.encode(path), buf) != 0) {
       throw Errnos.exception(LinuxAbi.errno(), "statvfs", path.toString());
     }
     // LP64 struct statvfs: bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid,

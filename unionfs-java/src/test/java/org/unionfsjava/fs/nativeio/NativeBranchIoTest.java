@@ -59,6 +59,40 @@ class NativeBranchIoTest {
   // ---- lstat
 
   @Test
+  void pathsLongerThanPathMax_work_andTheirDescriptorsAreReleased() throws Exception {
+    Path deep = dir;
+    java.util.ArrayDeque<Path> made = new java.util.ArrayDeque<>();
+    while (deep.toString().length() < 5000) {
+      deep = deep.resolve("d".repeat(200));
+      io.mkdir(deep, 0755);
+      made.push(deep);
+    }
+    assertTrue(NativeNames.encode(deep).length > LongPaths.PATH_MAX);
+    Path f = deep.resolve("f");
+    io.writeNewFile(f, "deep".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0644);
+    assertArrayEquals("deep".getBytes(java.nio.charset.StandardCharsets.US_ASCII), io.readSmallFile(f, 100));
+    assertEquals(4, io.lstat(f).size());
+    assertEquals(List.of("f"), io.list(deep).stream().map(e -> e.name()).toList());
+    io.rename(f, deep.resolve("g"), org.unionfsjava.model.BranchIo.RenameMode.NOREPLACE);
+    io.setXattr(deep.resolve("g"), "user.k", new byte[] {1}, 0);
+    assertArrayEquals(new byte[] {1}, io.getXattr(deep.resolve("g"), "user.k"));
+    io.symlink("g", deep.resolve("s"));
+    assertEquals("g", io.readlink(deep.resolve("s")));
+    assertNull(io.lstat(deep.resolve("missing/deeper/still").resolve("x".repeat(200)).resolve("y".repeat(200))
+        .resolve("z".repeat(200))));
+    assertTrue(LongPaths.heldCount() > 0, "descriptors are held until the request ends");
+    LongPaths.releaseHeld();
+    assertEquals(0, LongPaths.heldCount());
+    io.unlink(deep.resolve("s"));
+    io.unlink(deep.resolve("g"));
+    for (Path p : made) { // deepest first; @TempDir's clean-up cannot reach past PATH_MAX
+      io.rmdir(p);
+    }
+    assertNull(io.lstat(deep));
+    LongPaths.releaseHeld();
+  }
+
+  @Test
   void writeNewFile_readSmallFile_roundTrip_exclusive_modeExact_symlinkNotFollowed() throws Exception {
     Path f = dir.resolve("record");
     byte[] data = new byte[70000];
