@@ -68,6 +68,7 @@
  * modes against what getattr reports) and, as root, {@code allow_other}; {@code use_ino} so
  * {@code st_ino} and {@code d_ino} are the union's own numbers; {@code big_writes} with
  * {@code max_write=131072}; kernel timeouts and {@code auto_cache}/{@code kernel_cache} from the
- * lower mode.
+ * lower mode; {@code -s}, one request at a time, because libfuse2's multi-threaded loop can
+ * deadlock in its path-lock queue when renames race (libfuse issue #695, fixed in libfuse 3.12).
  */
 package org.unionfsjava.fs;

@@ -484,12 +484,10 @@ class HostileInputTest {
    * branch) names {@code ROOT/canary}, which nothing reachable through the mount can name: any
    * change there is a write outside the branches. Every call must also return: a caller still
    * blocked 20 s after the stop is a hang of the mount (the daemon's thread dump is saved in
-   * {@code target/} and the daemon is killed to free the callers).
+   * {@code target/} and the daemon is killed to free the callers). This test found libfuse2's
+   * path-lock deadlock (libfuse issue #695: every worker waiting in libfuse, no union handler
+   * running), which is why the union runs libfuse's loop single-threaded ({@code -s}).
    */
-  @org.junit.jupiter.api.Disabled("issue 4, open: libfuse2's high-level API deadlocks here (every FUSE worker waits in"
-      + " libfuse's path-lock queue, no union handler is running: libfuse issue #695, partial path locking, removed in"
-      + " libfuse 3.12 by PR #699; Debian 12's libfuse2 2.9.9 has it); needs a binding without libfuse2's path locks."
-      + " The canary outside the branches stayed untouched in every run")
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = UnionSystem.class, names = {"JAVA_OVERLAY", "JAVA_AUFS"})
   void symlinkSwappedForDirectoryDuringOps_daemonNeverWritesOutsideBranches(UnionSystem system, @TempDir Path tmp)
