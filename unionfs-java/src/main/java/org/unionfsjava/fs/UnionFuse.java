@@ -17,7 +17,6 @@ import org.unionfsjava.model.UnionPath;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
-import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
@@ -33,8 +32,6 @@ import ru.serce.jnrfuse.struct.Timespec;
  */
 final class UnionFuse extends FuseStubFS {
   private static final StatLayout STAT = StatLayout.host();
-  private static final int F_GETLK = 5;
-  private static final int F_SETLKW = 7;
   private static final long UNSET_ID = 0xffffffffL;
 
   private final UnionOps ops;
@@ -367,37 +364,9 @@ final class UnionFuse extends FuseStubFS {
     return t.tv_sec.get() * 1_000_000_000L + nsec;
   }
 
-  @Override
-  public int lock(String path, FuseFileInfo fi, int cmd, Flock flock) {
-    return Barrier.call("lock", path, () -> {
-      int fd = ops.file(fi.fh.get()).fd();
-      short type = flock.l_type.get();
-      long start = flock.l_start.get();
-      long len = flock.l_len.get();
-      if (cmd == F_GETLK) {
-        NativeFile.LockConflict c = NativeFile.ofdGetLock(fd, type, start, len);
-        if (c == null) {
-          flock.l_type.set(NativeFile.F_UNLCK);
-        } else {
-          flock.l_type.set(c.type());
-          flock.l_start.set(c.start());
-          flock.l_len.set(c.length());
-          flock.l_pid.set(c.pid());
-        }
-        return 0;
-      }
-      NativeFile.ofdSetLock(fd, type, start, len, cmd == F_SETLKW);
-      return 0;
-    });
-  }
-
-  @Override
-  public int flock(String path, FuseFileInfo fi, int op) {
-    return Barrier.call("flock", path, () -> {
-      NativeFile.flock(ops.file(fi.fh.get()).fd(), op);
-      return 0;
-    });
-  }
+  // No lock and no flock callback: the kernel then keeps POSIX and flock locks itself, as it does
+  // for kernel overlayfs. libfuse's loop is single-threaded (-s, see UnionMount), so a lock
+  // request that waited in the daemon would stop every other request, the holder's unlock too.
 
   @Override
   public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {

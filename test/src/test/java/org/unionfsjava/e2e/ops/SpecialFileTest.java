@@ -105,6 +105,68 @@ class SpecialFileTest {
     }
   }
 
+  /**
+   * A process waiting for a lock (flock, and fcntl F_SETLKW) must not stall the mount: while it
+   * waits, other processes use the union, and it gets the lock as soon as the holder lets go. A
+   * daemon that served the wait on its request thread would never see the holder's unlock.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @org.junit.jupiter.params.provider.MethodSource("blockingLockCases")
+  @DisplayName("a blocked lock waiter does not stall the mount and gets the lock when the holder lets go")
+  void blockingLockWaiter_mountStaysResponsive_getsLockAfterRelease(UnionSystem system, String kind) throws Exception {
+    TestUnion u = unions.get(system);
+    Path f = u.at("flock/wait-" + kind);
+    if (!Files.exists(f)) {
+      file(f, "wait");
+    }
+    // flock(1) for flock(2); perl for fcntl(F_SETLKW) on the whole file
+    String lockCmd = kind.equals("flock") ? "flock -x \"$0\" sh -c \"$1\""
+        : "exec perl -e 'use Fcntl; open(my $h, \"+<\", $ARGV[0]) or die \"open: $!\"; "
+            // struct flock on x86_64: l_type, l_whence, 4 bytes padding, l_start, l_len, l_pid, padding
+            + "my $lk = pack(\"s s x4 q q i x4\", F_WRLCK, 0, 0, 0, 0); "
+            + "fcntl($h, F_SETLKW, $lk) or die \"lock: $!\"; "
+            + "system(\"sh\", \"-c\", $ARGV[1])' \"$0\" \"$1\""; // perl keeps the lock while sh runs
+    Path holderOut = u.root().resolve(system + "-" + kind + ".holder");
+    Path waiterOut = u.root().resolve(system + "-" + kind + ".waiter");
+    Process holder = new ProcessBuilder("sh", "-c", lockCmd, f.toString(), "echo locked; exec sleep 60")
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectErrorStream(true).redirectOutput(holderOut.toFile()).start();
+    Process waiter = null;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.readString(holderOut).contains("locked") && holder.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.readString(holderOut).contains("locked"), "holder never got the lock: " + Files.readString(holderOut));
+      waiter = new ProcessBuilder("sh", "-c", lockCmd, f.toString(), "echo got-it")
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectErrorStream(true).redirectOutput(waiterOut.toFile()).start();
+      Thread.sleep(500); // the waiter is blocked in its lock call now
+      assertTrue(waiter.isAlive(), "the waiter did not wait: " + Files.readString(waiterOut));
+      // the mount keeps serving others while the waiter waits
+      Processes.Result others = Processes.run(Duration.ofSeconds(20), "sh", "-c",
+          "ls \"$0\" >/dev/null && cat \"$1\" >/dev/null && touch \"$0/others-were-here\"",
+          f.getParent().toString(), f.toString());
+      assertEquals(0, others.exit(), "the mount stalled while a lock waiter waited: " + others.stderr());
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly);
+      holder.destroyForcibly();
+      holder.waitFor(30, TimeUnit.SECONDS);
+    }
+    boolean done = waiter.waitFor(20, TimeUnit.SECONDS);
+    if (!done) {
+      waiter.destroyForcibly();
+      waiter.waitFor(10, TimeUnit.SECONDS);
+    }
+    assertTrue(done, "the waiter never got the lock after the holder ended");
+    assertEquals("got-it", Files.readString(waiterOut).trim(), "the waiter's output");
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> blockingLockCases() {
+    return java.util.stream.Stream.of(UnionSystem.JAVA_OVERLAY, UnionSystem.JAVA_AUFS, UnionSystem.KERNEL_OVERLAY)
+        .flatMap(s -> java.util.stream.Stream.of("flock", "fcntl").map(k -> org.junit.jupiter.params.provider.Arguments.of(s, k)));
+  }
+
   private static void assertHeldLockExcludesOthers(UnionSystem system, Path f, Path holderOut)
       throws IOException, InterruptedException {
     Process holder = new ProcessBuilder("flock", "-x", f.toString(), "sh", "-c", "echo locked; exec sleep 60")

@@ -13,7 +13,7 @@ import jnr.ffi.annotations.SaveError;
  * that the one String/byte conversion of the project stays in one place (jnr-ffi's own String
  * marshalling would use the JVM's default charset). Return values are the raw C results: -1 and
  * errno ({@link LinuxAbi#errno()}) on failure. {@code ssize_t}/{@code off_t} map to {@code long}.
- * Variadic functions ({@code open}, {@code fcntl}, {@code ioctl}, {@code syscall}) are declared
+ * Variadic functions ({@code open}, {@code ioctl}, {@code syscall}) are declared
  * with fixed integer/pointer arguments, which the x86_64 and aarch64 Linux ABIs pass the same way.
  *
  * <p>Public only because jnr-ffi generates the implementation in its own class loader, which
@@ -76,14 +76,6 @@ public interface LibC {
   /** fallocate(2). */
   @SaveError
   int fallocate(int fd, int mode, long offset, long length);
-
-  /** flock(2). */
-  @SaveError
-  int flock(int fd, int operation);
-
-  /** fcntl(2) with a {@code struct flock} argument (F_OFD_GETLK/F_OFD_SETLK/F_OFD_SETLKW). */
-  @SaveError
-  int fcntl(int fd, int cmd, Pointer flock);
 
   /** mkdir(2). */
   @SaveError

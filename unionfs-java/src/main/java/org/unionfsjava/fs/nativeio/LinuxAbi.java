@@ -63,18 +63,11 @@ final class LinuxAbi {
   /** The renameat2 system call number, for libcs without the wrapper. */
   static final long SYS_RENAMEAT2 = X86_64 ? 316 : 276;
 
-  static final int SEEK_SET = 0;
   static final int SEEK_DATA = 3;
   static final int SEEK_HOLE = 4;
 
   /** ioctl FICLONE: make the target fd share the source fd's extents (reflink). */
   static final long FICLONE = 0x40049409L;
-
-  static final int F_OFD_GETLK = 36;
-  static final int F_OFD_SETLK = 37;
-  static final int F_OFD_SETLKW = 38;
-  /** sizeof(struct flock) on LP64 Linux: l_type s16, l_whence s16, l_start s64, l_len s64, l_pid s32. */
-  static final int FLOCK_SIZE = 32;
 
   /** sizeof(struct statvfs) on LP64 Linux (112), rounded up. */
   static final int STATVFS_SIZE = 128;

@@ -39,22 +39,6 @@ public final class NativeFile {
   /** open(2) O_CLOEXEC. */
   public static final int O_CLOEXEC = LinuxAbi.O_CLOEXEC;
 
-  /** flock(2) LOCK_SH. */
-  public static final int LOCK_SH = 1;
-  /** flock(2) LOCK_EX. */
-  public static final int LOCK_EX = 2;
-  /** flock(2) LOCK_NB, or-ed with {@link #LOCK_SH}/{@link #LOCK_EX}. */
-  public static final int LOCK_NB = 4;
-  /** flock(2) LOCK_UN. */
-  public static final int LOCK_UN = 8;
-
-  /** struct flock l_type F_RDLCK. */
-  public static final short F_RDLCK = 0;
-  /** struct flock l_type F_WRLCK. */
-  public static final short F_WRLCK = 1;
-  /** struct flock l_type F_UNLCK. */
-  public static final short F_UNLCK = 2;
-
   /** fallocate(2) FALLOC_FL_KEEP_SIZE. */
   public static final int FALLOC_FL_KEEP_SIZE = 1;
   /** fallocate(2) FALLOC_FL_PUNCH_HOLE (with {@link #FALLOC_FL_KEEP_SIZE}). */
@@ -63,9 +47,6 @@ public final class NativeFile {
   /** statvfs(3) results, as FUSE's statfs callback wants them. */
   public record FsStats(long bsize, long frsize, long blocks, long bfree, long bavail, long files,
       long ffree, long namemax) {}
-
-  /** A conflicting OFD/POSIX lock as F_OFD_GETLK reports it (pid is -1 for an OFD lock). */
-  public record LockConflict(short type, long start, long length, int pid) {}
 
   private NativeFile() {}
 
@@ -186,60 +167,6 @@ public final class NativeFile {
         throw fdException(errno, "fallocate", fd);
       }
     }
-  }
-
-  /** flock(2); with {@link #LOCK_NB} a held lock answers EAGAIN (EWOULDBLOCK). */
-  public static void flock(int fd, int operation) throws UnionException {
-    while (LIBC.flock(fd, operation) != 0) {
-      int errno = LinuxAbi.errno();
-      if (errno != Errnos.EINTR) {
-        throw fdException(errno, "flock", fd);
-      }
-    }
-  }
-
-  /**
-   * fcntl F_OFD_SETLK, or F_OFD_SETLKW if {@code wait}: takes or releases ({@link #F_UNLCK}) an
-   * open-file-description lock on a byte range relative to the file start; length 0 means to the
-   * end of file. A conflicting lock without {@code wait} answers EAGAIN.
-   */
-  public static void ofdSetLock(int fd, short type, long start, long length, boolean wait)
-      throws UnionException {
-    Pointer flock = ThreadBuffers.get().small;
-    while (true) {
-      writeFlock(flock, type, start, length);
-      int rc = LIBC.fcntl(fd, wait ? LinuxAbi.F_OFD_SETLKW : LinuxAbi.F_OFD_SETLK, flock);
-      if (rc == 0) {
-        return;
-      }
-      int errno = LinuxAbi.errno();
-      if (errno != Errnos.EINTR) {
-        throw fdException(errno, wait ? "fcntl(F_OFD_SETLKW)" : "fcntl(F_OFD_SETLK)", fd);
-      }
-    }
-  }
-
-  /** fcntl F_OFD_GETLK: the first lock that would block this one, or null if none would. */
-  public static LockConflict ofdGetLock(int fd, short type, long start, long length)
-      throws UnionException {
-    Pointer flock = ThreadBuffers.get().small;
-    writeFlock(flock, type, start, length);
-    if (LIBC.fcntl(fd, LinuxAbi.F_OFD_GETLK, flock) != 0) {
-      throw fdException(LinuxAbi.errno(), "fcntl(F_OFD_GETLK)", fd);
-    }
-    short found = flock.getShort(0);
-    if (found == F_UNLCK) {
-      return null;
-    }
-    return new LockConflict(found, flock.getLong(8), flock.getLong(16), flock.getInt(24));
-  }
-
-  private static void writeFlock(Pointer flock, short type, long start, long length) {
-    flock.setMemory(0, LinuxAbi.FLOCK_SIZE, (byte) 0); // l_pid must be 0 for OFD locks
-    flock.putShort(0, type);
-    flock.putShort(2, (short) LinuxAbi.SEEK_SET);
-    flock.putLong(8, start);
-    flock.putLong(16, length);
   }
 
   /**

@@ -105,46 +105,6 @@ class NativeFileTest {
   }
 
   @Test
-  void flock_conflictsBetweenOpenFiles() throws Exception {
-    Path file = Files.createFile(dir.resolve("f"));
-    int fd1 = NativeFile.open(file, NativeFile.O_RDWR, 0);
-    int fd2 = NativeFile.open(file, NativeFile.O_RDWR, 0);
-    try {
-      NativeFile.flock(fd1, NativeFile.LOCK_EX);
-      assertErrno(Errno.EAGAIN, () -> NativeFile.flock(fd2, NativeFile.LOCK_EX | NativeFile.LOCK_NB));
-      NativeFile.flock(fd1, NativeFile.LOCK_UN);
-      NativeFile.flock(fd2, NativeFile.LOCK_SH | NativeFile.LOCK_NB);
-    } finally {
-      NativeFile.close(fd1);
-      NativeFile.close(fd2);
-    }
-  }
-
-  @Test
-  void ofdLocks_conflictBetweenOpenFileDescriptions() throws Exception {
-    Path file = Files.createFile(dir.resolve("f"));
-    int fd1 = NativeFile.open(file, NativeFile.O_RDWR, 0);
-    int fd2 = NativeFile.open(file, NativeFile.O_RDWR, 0);
-    try {
-      NativeFile.ofdSetLock(fd1, NativeFile.F_WRLCK, 10, 100, false);
-      NativeFile.LockConflict conflict = NativeFile.ofdGetLock(fd2, NativeFile.F_RDLCK, 0, 20);
-      assertNotNull(conflict);
-      assertEquals(NativeFile.F_WRLCK, conflict.type());
-      assertEquals(10, conflict.start());
-      assertEquals(100, conflict.length());
-      assertEquals(-1, conflict.pid(), "OFD locks report pid -1");
-      assertNull(NativeFile.ofdGetLock(fd2, NativeFile.F_WRLCK, 200, 10), "outside the range");
-      assertErrno(Errno.EAGAIN, () -> NativeFile.ofdSetLock(fd2, NativeFile.F_RDLCK, 50, 1, false));
-      NativeFile.ofdSetLock(fd1, NativeFile.F_UNLCK, 0, 0, false);
-      assertNull(NativeFile.ofdGetLock(fd2, NativeFile.F_WRLCK, 0, 0));
-      NativeFile.ofdSetLock(fd2, NativeFile.F_WRLCK, 0, 0, true);
-    } finally {
-      NativeFile.close(fd1);
-      NativeFile.close(fd2);
-    }
-  }
-
-  @Test
   void statvfs_describesTheFilesystem() throws Exception {
     NativeFile.FsStats stats = NativeFile.statvfs(dir);
     assertTrue(stats.bsize() > 0);
