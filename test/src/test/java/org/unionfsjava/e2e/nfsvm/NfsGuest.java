@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.unionfsjava.e2e.nfs.support.GaneshaServer;
 
 /**
@@ -80,6 +82,58 @@ final class NfsGuest implements AutoCloseable {
     List<Long> pids = new ArrayList<>(List.of(process.pid()));
     process.descendants().forEach(p -> pids.add(p.pid()));
     return pids;
+  }
+
+  /**
+   * Asserts that qemu (and its timeout wrapper) run in {@code server}'s network namespace and
+   * that it is not this JVM's: the guest can reach nothing but the server. Waits (bounded) until
+   * the wrapper has started qemu.
+   */
+  void assertInNamespaceOf(GaneshaServer server) throws IOException, InterruptedException {
+    String serverNs = netns(server.namespacePid());
+    if (netns(ProcessHandle.current().pid()).equals(serverNs)) {
+      throw new AssertionError("the server is not in a private network namespace");
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (pids().size() < 2 && alive() && System.nanoTime() < deadline) {
+      Thread.sleep(20); // timeout has not forked qemu yet
+    }
+    if (pids().size() < 2) {
+      throw new AssertionError("qemu did not start: " + pids());
+    }
+    for (long pid : pids()) {
+      if (!netns(pid).equals(serverNs)) {
+        throw new AssertionError("guest process " + pid + " is outside the namespace");
+      }
+    }
+  }
+
+  private static String netns(long pid) throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
+  }
+
+  /**
+   * Polls the console until a line matches {@code pattern} or the bound passes or qemu exits.
+   *
+   * @return the first match, or empty on timeout or exit
+   */
+  Optional<Matcher> awaitConsole(Pattern pattern, Duration bound) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (true) {
+      Matcher matcher = pattern.matcher(console());
+      if (matcher.find()) {
+        return Optional.of(matcher);
+      }
+      if (!process.isAlive()) {
+        // one last look: the line may have been written just before the exit
+        matcher = pattern.matcher(console());
+        return matcher.find() ? Optional.of(matcher) : Optional.empty();
+      }
+      if (System.nanoTime() > deadline) {
+        return Optional.empty();
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** Waits (bounded) for qemu to exit, as it does when the guest powers off; the exit code. */

@@ -2,7 +2,6 @@ package org.unionfsjava.e2e.nfsvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -141,7 +140,7 @@ class NfsUnionVmTest {
           initrd, "rdinit=/nfsvm-init quiet panic=-1 nfsvm.port=" + server.nfsPort()
               + " nfsvm.mountport=" + server.mountPort(), 1280, GUEST_BOUND);
       try (NfsGuest guest = NfsGuest.start(server, spec, console)) {
-        assertTrafficStaysInTheNamespace(server, guest);
+        guest.assertInNamespaceOf(server);
         guestPids = guest.pids();
         long deadline = System.nanoTime() + GUEST_BOUND.toNanos();
         while (true) {
@@ -243,26 +242,6 @@ class NfsUnionVmTest {
     assertEquals(5 * 2 + 4 * 2 + 2 + 1, handled.size(), "server-side requests served: " + handled);
     assertTrue(text.contains("NFSVM-POWEROFF"), "the guest did not reach its poweroff");
     assertEquals(Optional.of(0), exit, "qemu did not end after the guest's poweroff");
-  }
-
-  /** qemu (and its timeout wrapper) run in the server's network namespace, not the test's. */
-  private static void assertTrafficStaysInTheNamespace(GaneshaServer server, NfsGuest guest)
-      throws IOException, InterruptedException {
-    String serverNs = netns(server.namespacePid());
-    assertNotEquals(netns(ProcessHandle.current().pid()), serverNs,
-        "the server is not in a private network namespace");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (guest.pids().size() < 2 && guest.alive() && System.nanoTime() < deadline) {
-      Thread.sleep(20); // timeout has not forked qemu yet
-    }
-    assertTrue(guest.pids().size() >= 2, "qemu did not start: " + guest.pids());
-    for (long pid : guest.pids()) {
-      assertEquals(serverNs, netns(pid), "guest process " + pid + " is outside the namespace");
-    }
-  }
-
-  private static String netns(long pid) throws IOException {
-    return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
   }
 
   /** A change "on the server": the exported file written in place (created if missing). */
