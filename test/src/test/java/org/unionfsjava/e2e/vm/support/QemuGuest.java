@@ -28,12 +28,20 @@ public final class QemuGuest implements AutoCloseable {
    * @param kernel the kernel image (bzImage)
    * @param initrd the initrd
    * @param disks raw images attached read-only as virtio disks, in order (/dev/vda, /dev/vdb...)
+   * @param writableDisks raw images attached read-write after them
    * @param cmdline the kernel command line (console=ttyS0 is added)
    * @param memoryMiB guest memory
    * @param bound the outer timeout of the whole qemu process
    */
-  public record Spec(Path kernel, Path initrd, List<Path> disks, String cmdline, int memoryMiB,
-      Duration bound) {}
+  public record Spec(Path kernel, Path initrd, List<Path> disks, List<Path> writableDisks,
+      String cmdline, int memoryMiB, Duration bound) {
+
+    /** Read-only disks only. */
+    public Spec(Path kernel, Path initrd, List<Path> disks, String cmdline, int memoryMiB,
+        Duration bound) {
+      this(kernel, initrd, disks, List.of(), cmdline, memoryMiB, bound);
+    }
+  }
 
   private final Process process;
   private final Path console;
@@ -59,6 +67,10 @@ public final class QemuGuest implements AutoCloseable {
     for (Path disk : spec.disks()) {
       command.add("-drive");
       command.add("file=" + disk + ",format=raw,if=virtio,readonly=on");
+    }
+    for (Path disk : spec.writableDisks()) {
+      command.add("-drive");
+      command.add("file=" + disk + ",format=raw,if=virtio");
     }
     Path qemuOutput = console.resolveSibling(console.getFileName() + ".qemu");
     Process process = new ProcessBuilder(command)
