@@ -117,7 +117,7 @@ public final class AufsFormat implements WhiteoutFormat {
     if (existing.isDirectory()) {
       Path temp = work.newTempPath();
       io.rename(target, temp, BranchIo.RenameMode.NOREPLACE);
-      work.removeTree(temp);
+      work.discard(temp);
     } else {
       io.unlink(target);
     }

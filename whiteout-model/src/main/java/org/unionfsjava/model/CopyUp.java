@@ -123,7 +123,11 @@ public final class CopyUp {
       }
       mine.complete(null);
     } catch (IOException | RuntimeException e) {
-      work.removeTree(temp);
+      try {
+        work.removeTree(temp);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       mine.completeExceptionally(e);
       throw e;
     } finally {

@@ -58,7 +58,7 @@ public final class Namespace {
         }
         format.replaceWhiteout(io, work, temp, parentUpper, name);
       } catch (IOException | RuntimeException e) {
-        work.removeTree(temp);
+        removeAfterFailure(temp, e);
         throw e;
       }
     } else {
@@ -119,7 +119,7 @@ public final class Namespace {
       try {
         format.replaceWhiteout(io, work, temp, parentUpper, target.path().name());
       } catch (IOException | RuntimeException e) {
-        work.removeTree(temp);
+        removeAfterFailure(temp, e);
         throw e;
       }
     } else {
@@ -190,6 +190,15 @@ public final class Namespace {
     }
   }
 
+  /** Removes the temporary of a change that failed; a failure here is added to the change's error. */
+  private void removeAfterFailure(Path temp, Throwable failure) {
+    try {
+      work.removeTree(temp);
+    } catch (IOException cleanup) {
+      failure.addSuppressed(cleanup);
+    }
+  }
+
   /** Removes an upper directory that looks empty in the union but may still hold markers. */
   private void removeUpperDirectory(Path dir) throws IOException {
     try {
@@ -200,7 +209,7 @@ public final class Namespace {
       }
       Path temp = work.newTempPath();
       io.rename(dir, temp, BranchIo.RenameMode.NOREPLACE);
-      work.removeTree(temp);
+      work.discard(temp);
     }
   }
 
@@ -279,7 +288,7 @@ public final class Namespace {
     } else {
       Path temp = work.newTempPath();
       io.rename(srcUpper, temp, BranchIo.RenameMode.NOREPLACE);
-      work.removeTree(temp);
+      work.discard(temp);
     }
   }
 

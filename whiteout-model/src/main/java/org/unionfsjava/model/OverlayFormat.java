@@ -87,7 +87,7 @@ public final class OverlayFormat implements WhiteoutFormat {
     } else if (existing.isDirectory()) {
       // swap the directory out in one step, then remove it (it holds only markers)
       io.rename(temp, target, BranchIo.RenameMode.EXCHANGE);
-      work.removeTree(temp);
+      work.discard(temp);
     } else {
       io.rename(temp, target, BranchIo.RenameMode.REPLACE);
     }

@@ -79,6 +79,24 @@ public final class WorkDir {
   }
 
   /** Removes a file or a directory tree inside the work directory, never following symlinks. */
+  /**
+   * Removes a temporary left by a change that is already complete in the union (an upper
+   * directory swapped out for a whiteout, a replaced target moved aside). Best effort: the change
+   * stands whatever happens here, so a failure is logged and the next mount, which empties the
+   * temporary area, finishes the job.
+   */
+  public void discard(Path p) {
+    try {
+      removeTree(p);
+    } catch (IOException e) {
+      LOG.warn("could not remove {} from the work directory ({}); it goes at the next mount", p, e.getMessage());
+    }
+  }
+
+  /**
+   * Removes a temporary that is already out of the union and throws what went wrong: for the
+   * clean-up of a change that failed (add what it throws to the change's own error as suppressed).
+   */
   public void removeTree(Path p) throws IOException {
     if (!p.normalize().startsWith(dir)) {
       throw new IllegalArgumentException("refusing to remove outside the work directory: " + p);
