@@ -118,22 +118,7 @@ final class NfsGuest implements AutoCloseable {
    * @return the first match, or empty on timeout or exit
    */
   Optional<Matcher> awaitConsole(Pattern pattern, Duration bound) throws InterruptedException {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (true) {
-      Matcher matcher = pattern.matcher(console());
-      if (matcher.find()) {
-        return Optional.of(matcher);
-      }
-      if (!process.isAlive()) {
-        // one last look: the line may have been written just before the exit
-        matcher = pattern.matcher(console());
-        return matcher.find() ? Optional.of(matcher) : Optional.empty();
-      }
-      if (System.nanoTime() > deadline) {
-        return Optional.empty();
-      }
-      Thread.sleep(200);
-    }
+    return org.unionfsjava.e2e.vm.support.QemuGuest.awaitConsole(this::console, process, pattern, bound);
   }
 
   /** Waits (bounded) for qemu to exit, as it does when the guest powers off; the exit code. */

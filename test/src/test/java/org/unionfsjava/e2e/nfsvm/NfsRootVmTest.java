@@ -10,14 +10,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.unionfsjava.e2e.nfs.support.GaneshaServer;
@@ -80,17 +78,7 @@ class NfsRootVmTest {
   @Test
   void unionRoot_onNfsBase_bootedByInitramfsToolsNfsPath_passesTheRootChecksAndPowersOff()
       throws IOException, InterruptedException {
-    Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
-        "VM tests switched off with -Dunionfs.vm=false");
-    Assumptions.assumeTrue(isRoot(),
-        "the NFS root test runs servers, builds initrds and mounts: needs root");
-    List<String> missing = new ArrayList<>();
-    for (String tool : TOOLS) {
-      if (!VmScripts.onPath(tool)) {
-        missing.add(tool);
-      }
-    }
-    assertTrue(missing.isEmpty(), "missing tools " + missing + " (scripts/packages.txt)");
+    VmScripts.requireVmEnvironment(TOOLS);
     assertTrue(GaneshaServer.available(), "nfs-ganesha, nfs-ganesha-vfs, rpcbind or libnfs-utils"
         + " missing (scripts/packages.txt)");
 
@@ -99,20 +87,14 @@ class NfsRootVmTest {
     VmScripts scripts = new VmScripts(repo);
     Path work = repo.resolve("test/target/nfsroot");
     Files.createDirectories(work);
-    String cache = System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
 
     long t0 = System.nanoTime();
-    Path kernelDir = Path.of(VmScripts.lastLine(
-        scripts.run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cache)));
+    Path kernelDir = scripts.fetchKernel();
     long fetchMillis = millisSince(t0);
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
-    scripts.run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime",
-        "--prefix", runtime.toString(), "--no-install",
-        "--cli-dir", repo.resolve("cli/target").toString());
+    scripts.buildRuntime(runtime);
     long runtimeMillis = millisSince(t0);
-    assertTrue(Files.isRegularFile(runtime.resolve("unionfs-java.jsa")),
-        "build-runtime made no AppCDS archive");
     Path base = work.resolve("base");
     scripts.run(Duration.ofMinutes(2), "scripts/vm/make-base", "--dir", base.toString());
     assertTrue(Files.isExecutable(base.resolve("sbin/union-test-init")),
@@ -236,10 +218,6 @@ class NfsRootVmTest {
         Files.delete(p);
       }
     }
-  }
-
-  private static boolean isRoot() {
-    return Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip().equals("0");
   }
 
   private static long millisSince(long nanos) {

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.Timeout;
@@ -78,17 +77,7 @@ class NfsUnionVmTest {
   @Test
   void nfsBase_v3AndV41_unionInGuest_readsCopyUpWhiteoutsServerChangesAndRestart(
       TestReporter reporter) throws IOException, InterruptedException {
-    Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
-        "VM tests switched off with -Dunionfs.vm=false");
-    Assumptions.assumeTrue(Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip()
-        .equals("0"), "the NFS VM test runs servers, builds initrds and mounts: needs root");
-    List<String> missing = new ArrayList<>();
-    for (String tool : TOOLS) {
-      if (!VmScripts.onPath(tool)) {
-        missing.add(tool);
-      }
-    }
-    assertTrue(missing.isEmpty(), "missing tools " + missing + " (scripts/packages.txt)");
+    VmScripts.requireVmEnvironment(TOOLS);
     assertTrue(GaneshaServer.available(), "nfs-ganesha, nfs-ganesha-vfs, rpcbind or libnfs-utils"
         + " missing (scripts/packages.txt)");
 
@@ -97,17 +86,13 @@ class NfsUnionVmTest {
     VmScripts scripts = new VmScripts(repo);
     Path work = repo.resolve("test/target/nfsvm");
     Files.createDirectories(work);
-    String cache = System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
 
     long t0 = System.nanoTime();
-    Path kernelDir = Path.of(VmScripts.lastLine(
-        scripts.run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cache)));
+    Path kernelDir = scripts.fetchKernel();
     long fetchMillis = millisSince(t0);
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
-    scripts.run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime",
-        "--prefix", runtime.toString(), "--no-install",
-        "--cli-dir", repo.resolve("cli/target").toString());
+    scripts.buildRuntime(runtime);
     long runtimeMillis = millisSince(t0);
     Path initrd = work.resolve("initrd.img");
     t0 = System.nanoTime();

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.unionfsjava.e2e.support.Processes;
@@ -80,30 +79,17 @@ class SystemdShutdownVmTest {
   private record Built(Path work, Path kernel, Path initrd, Path base, String baseBuild) {}
 
   private static Built build() throws IOException {
-    Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
-        "VM test switched off with -Dunionfs.vm=false");
-    Assumptions.assumeTrue(
-        Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip().equals("0"),
-        "the VM test builds images and initrds: needs root");
-    List<String> missing = new ArrayList<>();
-    for (String tool : TOOLS) {
-      if (!VmScripts.onPath(tool)) {
-        missing.add(tool);
-      }
-    }
-    assertTrue(missing.isEmpty(), "missing tools " + missing + " (scripts/test installs scripts/packages.txt)");
+    VmScripts.requireVmEnvironment(TOOLS);
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
     Path work = repo.resolve("test/target/vm-systemd");
     Files.createDirectories(work);
-    String cache = System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
 
     long t0 = System.nanoTime();
-    Path kernelDir = Path.of(VmScripts.lastLine(
-        scripts.run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cache)));
+    Path kernelDir = scripts.fetchKernel();
     long fetchMillis = millisSince(t0);
     t0 = System.nanoTime();
-    Processes.Result baseRun = scripts.run(Duration.ofMinutes(10), "scripts/vm/make-systemd-base", cache);
+    Processes.Result baseRun = scripts.run(Duration.ofMinutes(10), "scripts/vm/make-systemd-base", VmScripts.cacheDir());
     Path base = Path.of(VmScripts.lastLine(baseRun));
     long baseMillis = millisSince(t0);
     // make-systemd-base says "built in N s" on stderr when it was not cached
@@ -111,8 +97,7 @@ class SystemdShutdownVmTest {
         + baseMillis + " ms";
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
-    scripts.run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime",
-        "--prefix", runtime.toString(), "--no-install");
+    scripts.buildRuntime(runtime);
     long runtimeMillis = millisSince(t0);
     Path initrd = work.resolve("initrd.img");
     t0 = System.nanoTime();

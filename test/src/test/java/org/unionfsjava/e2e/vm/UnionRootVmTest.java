@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.unionfsjava.e2e.support.Processes;
@@ -63,37 +62,22 @@ class UnionRootVmTest {
   private static Built built;
 
   private static synchronized Built build() throws IOException, InterruptedException {
-    Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
-        "VM test switched off with -Dunionfs.vm=false");
-    Assumptions.assumeTrue(isRoot(), "the VM test builds initrds and mounts: needs root");
+    VmScripts.requireVmEnvironment(TOOLS);
     if (built != null) {
       return built;
     }
-    List<String> missing = new ArrayList<>();
-    for (String tool : TOOLS) {
-      if (!VmScripts.onPath(tool)) {
-        missing.add(tool);
-      }
-    }
-    assertTrue(missing.isEmpty(), "missing tools " + missing
-        + " (scripts/test installs scripts/packages.txt; qemu: scripts/lib/vm-packages.sh)");
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
     Path work = repo.resolve("test/target/vm");
     Files.createDirectories(work);
-    String cache = System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
 
     long t0 = System.nanoTime();
-    Path kernelDir = Path.of(VmScripts.lastLine(
-        scripts.run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cache)));
+    Path kernelDir = scripts.fetchKernel();
     long fetchMillis = millisSince(t0);
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
-    scripts.run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime",
-        "--prefix", runtime.toString(), "--no-install");
+    scripts.buildRuntime(runtime);
     long runtimeMillis = millisSince(t0);
-    assertTrue(Files.isRegularFile(runtime.resolve("unionfs-java.jsa")),
-        "build-runtime made no AppCDS archive");
     Path base = work.resolve("base.sqfs");
     scripts.run(Duration.ofMinutes(2), "scripts/vm/make-base", base.toString());
     Path initrd = work.resolve("initrd.img");
@@ -214,10 +198,6 @@ class UnionRootVmTest {
     }
     assertTrue(Pattern.compile("(?m)/fuse\\.ko$").matcher(files).find(),
         "the initrd has no fuse module");
-  }
-
-  private static boolean isRoot() {
-    return Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip().equals("0");
   }
 
   private static long millisSince(long nanos) {

@@ -97,15 +97,26 @@ public final class QemuGuest implements AutoCloseable {
    */
   public Optional<Matcher> awaitConsole(Pattern pattern, Duration bound)
       throws InterruptedException {
+    return awaitConsole(this::console, process, pattern, bound);
+  }
+
+  /**
+   * Polls a guest's console until a line matches {@code pattern} or the bound passes or its qemu
+   * process exits (for every guest launcher of the tests).
+   *
+   * @return the first match, or empty on timeout or exit
+   */
+  public static Optional<Matcher> awaitConsole(java.util.function.Supplier<String> console, Process process,
+      Pattern pattern, Duration bound) throws InterruptedException {
     long deadline = System.nanoTime() + bound.toNanos();
     while (true) {
-      Matcher matcher = pattern.matcher(console());
+      Matcher matcher = pattern.matcher(console.get());
       if (matcher.find()) {
         return Optional.of(matcher);
       }
       if (!process.isAlive()) {
         // one last look: the line may have been written just before the exit
-        matcher = pattern.matcher(console());
+        matcher = pattern.matcher(console.get());
         return matcher.find() ? Optional.of(matcher) : Optional.empty();
       }
       if (System.nanoTime() > deadline) {

@@ -45,6 +45,46 @@ public final class VmScripts {
     return lines[lines.length - 1].strip();
   }
 
+  /**
+   * What every VM test needs first: skipped with {@code -Dunionfs.vm=false} or when not root;
+   * fails if one of {@code tools} is missing (scripts/packages.txt lists them all).
+   */
+  public static void requireVmEnvironment(List<String> tools) {
+    org.junit.jupiter.api.Assumptions.assumeFalse("false".equals(System.getProperty("unionfs.vm")),
+        "VM tests switched off with -Dunionfs.vm=false");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Processes.run(Duration.ofSeconds(10), "id", "-u").stdout().strip().equals("0"),
+        "the VM tests build images and initrds and mount: need root");
+    List<String> missing = new ArrayList<>();
+    for (String tool : tools) {
+      if (!onPath(tool)) {
+        missing.add(tool);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new AssertionError("missing tools " + missing + " (scripts/test installs scripts/packages.txt)");
+    }
+  }
+
+  /** Where kernels and base images are cached between runs ({@code -Dunionfs.vm.cache}). */
+  public static String cacheDir() {
+    return System.getProperty("unionfs.vm.cache", "/var/cache/unionfs-java-vm");
+  }
+
+  /** Debian's kernel for the guests, from scripts/vm/fetch-kernel: its directory. */
+  public Path fetchKernel() {
+    return Path.of(lastLine(run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cacheDir())));
+  }
+
+  /** The initrd's runtime from build-runtime (never installed on this host), with its AppCDS archive. */
+  public void buildRuntime(Path runtime) {
+    run(Duration.ofMinutes(5), "examples/initramfs-tools/build-runtime", "--prefix", runtime.toString(),
+        "--no-install", "--cli-dir", repo.resolve("cli/target").toString());
+    if (!Files.isRegularFile(runtime.resolve("unionfs-java.jsa"))) {
+      throw new AssertionError("build-runtime made no AppCDS archive in " + runtime);
+    }
+  }
+
   /** Whether a command is on the PATH. */
   public static boolean onPath(String command) {
     return Processes.run(Duration.ofSeconds(10), "sh", "-c", "command -v " + command).exit() == 0;
