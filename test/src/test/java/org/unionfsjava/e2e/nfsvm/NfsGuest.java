@@ -1,18 +1,15 @@
 package org.unionfsjava.e2e.nfsvm;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.unionfsjava.e2e.nfs.support.GaneshaServer;
+import org.unionfsjava.e2e.vm.support.QemuGuest;
 
 /**
  * A qemu guest (TCG) started inside a {@link GaneshaServer}'s private network namespace, with
@@ -35,53 +32,31 @@ final class NfsGuest implements AutoCloseable {
    */
   record Spec(Path kernel, Path initrd, String cmdline, int memoryMiB, Duration bound) {}
 
-  private final Process process;
-  private final Path console;
-  private final long startedNanos;
+  private final QemuGuest guest;
 
-  private NfsGuest(Process process, Path console, long startedNanos) {
-    this.process = process;
-    this.console = console;
-    this.startedNanos = startedNanos;
+  private NfsGuest(QemuGuest guest) {
+    this.guest = guest;
   }
 
   static NfsGuest start(GaneshaServer server, Spec spec, Path console) throws IOException {
-    Files.deleteIfExists(console);
-    Files.createFile(console);
-    List<String> command = new ArrayList<>(server.inside(
-        "timeout", "--kill-after=10", Long.toString(spec.bound().toSeconds()),
-        "qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "2",
-        "-m", Integer.toString(spec.memoryMiB()), "-nographic", "-monitor", "none",
-        "-no-reboot", "-nic", "user,model=virtio-net-pci", "-serial", "file:" + console,
-        "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(),
-        "-append", "console=ttyS0 " + spec.cmdline()));
-    Path qemuOutput = console.resolveSibling(console.getFileName() + ".qemu");
-    Process process = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectErrorStream(true)
-        .redirectOutput(qemuOutput.toFile())
-        .start();
-    return new NfsGuest(process, console, System.nanoTime());
+    QemuGuest.Spec qemu = new QemuGuest.Spec(spec.kernel(), spec.initrd(), List.of(), spec.cmdline(),
+        spec.memoryMiB(), spec.bound());
+    return new NfsGuest(QemuGuest.start(qemu, console, "user,model=virtio-net-pci",
+        command -> server.inside(command.toArray(new String[0]))));
   }
 
   /** The console so far (qemu writes it unbuffered). */
   String console() {
-    try {
-      return new String(Files.readAllBytes(console), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
+    return guest.console();
   }
 
   boolean alive() {
-    return process.isAlive();
+    return guest.alive();
   }
 
   /** The PID of the outer {@code timeout} (nsenter exec'd into it) and of qemu, its child. */
   List<Long> pids() {
-    List<Long> pids = new ArrayList<>(List.of(process.pid()));
-    process.descendants().forEach(p -> pids.add(p.pid()));
-    return pids;
+    return guest.pids();
   }
 
   /**
@@ -112,34 +87,23 @@ final class NfsGuest implements AutoCloseable {
     return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
   }
 
-  /**
-   * Polls the console until a line matches {@code pattern} or the bound passes or qemu exits.
-   *
-   * @return the first match, or empty on timeout or exit
-   */
+  /** See {@link QemuGuest#awaitConsole(Pattern, Duration)}. */
   Optional<Matcher> awaitConsole(Pattern pattern, Duration bound) throws InterruptedException {
-    return org.unionfsjava.e2e.vm.support.QemuGuest.awaitConsole(this::console, process, pattern, bound);
+    return guest.awaitConsole(pattern, bound);
   }
 
   /** Waits (bounded) for qemu to exit, as it does when the guest powers off; the exit code. */
   Optional<Integer> awaitExit(Duration bound) throws InterruptedException {
-    if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-      return Optional.of(process.exitValue());
-    }
-    return Optional.empty();
+    return guest.awaitExit(bound);
   }
 
   Duration elapsed() {
-    return Duration.ofNanos(System.nanoTime() - startedNanos);
+    return guest.elapsed();
   }
 
   /** Kills qemu and the timeout wrapper by PID if they still run. */
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
+    guest.close();
   }
 }

@@ -55,13 +55,22 @@ public final class QemuGuest implements AutoCloseable {
 
   /** Starts qemu; its own output (not the guest's console) goes to {@code console}.qemu. */
   public static QemuGuest start(Spec spec, Path console) throws IOException {
+    return start(spec, console, "none", command -> command);
+  }
+
+  /**
+   * Starts qemu with the network card {@code nic} (qemu's {@code -nic} value), its command line
+   * passed through {@code wrap} first (e.g. to run it inside a network namespace).
+   */
+  public static QemuGuest start(Spec spec, Path console, String nic,
+      java.util.function.UnaryOperator<List<String>> wrap) throws IOException {
     Files.deleteIfExists(console);
     Files.createFile(console);
     List<String> command = new ArrayList<>(List.of(
         "timeout", "--kill-after=10", Long.toString(spec.bound().toSeconds()),
         "qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "2",
         "-m", Integer.toString(spec.memoryMiB()), "-nographic", "-monitor", "none",
-        "-no-reboot", "-nic", "none", "-serial", "file:" + console,
+        "-no-reboot", "-nic", nic, "-serial", "file:" + console,
         "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(),
         "-append", "console=ttyS0 " + spec.cmdline()));
     for (Path disk : spec.disks()) {
@@ -73,7 +82,7 @@ public final class QemuGuest implements AutoCloseable {
       command.add("file=" + disk + ",format=raw,if=virtio");
     }
     Path qemuOutput = console.resolveSibling(console.getFileName() + ".qemu");
-    Process process = new ProcessBuilder(command)
+    Process process = new ProcessBuilder(wrap.apply(command))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true)
         .redirectOutput(qemuOutput.toFile())
@@ -132,6 +141,18 @@ public final class QemuGuest implements AutoCloseable {
       return Optional.of(process.exitValue());
     }
     return Optional.empty();
+  }
+
+  /** Whether the outermost process (the timeout wrapper) still runs. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The PIDs of the outermost process and of all it started (qemu). */
+  public List<Long> pids() {
+    List<Long> pids = new ArrayList<>(List.of(process.pid()));
+    process.descendants().forEach(p -> pids.add(p.pid()));
+    return pids;
   }
 
   /** Time since qemu was started. */
