@@ -463,17 +463,22 @@ final class UnionOps {
   // ---- directories ----
 
   long opendir(UnionPath p) throws IOException {
-    Resolution.Visible v = resolve(p).requireDirectory();
-    return table.addDir(new DirHandle(p, listing(v)));
+    resolve(p).requireDirectory();
+    return table.addDir(new DirHandle(p));
   }
 
-  /** The entries of an open directory from an offset; offset 0 takes a fresh listing. */
+  /**
+   * The entries of an open directory from an offset: the first read lists it; a later read from
+   * offset 0 (rewinddir) takes a fresh listing.
+   */
   List<DirHandle.Entry> readdir(long fh, long offset) throws IOException {
     DirHandle d = table.dir(fh);
-    if (offset == 0) {
-      d.refresh(listing(resolve(d.path()).requireDirectory()));
+    List<DirHandle.Entry> entries = d.entries();
+    if (entries == null || offset == 0) {
+      entries = listing(resolve(d.path()).requireDirectory());
+      d.refresh(entries);
     }
-    return d.entries();
+    return entries;
   }
 
   void releasedir(long fh) {

@@ -279,10 +279,6 @@ final class OpsFixture implements AutoCloseable {
     return call("fsync", "#" + fh, () -> NativeFile.fsync(ops.file(fh).fd(), dataOnly));
   }
 
-  int flush(long fh) {
-    return call("flush", "#" + fh, () -> ops.file(fh));
-  }
-
   int release(long fh) {
     return call("release", "#" + fh, () -> ops.release(fh));
   }

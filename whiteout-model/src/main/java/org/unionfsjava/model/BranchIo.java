@@ -101,7 +101,9 @@ public interface BranchIo {
   /**
    * Copies the data of regular file {@code from} into the new file {@code to}, which this call
    * creates (O_EXCL) with mode 0600; holes stay holes where the implementation can tell them.
-   * With {@code sync} the copy is on stable storage when this returns.
+   * With {@code sync} the copy is on stable storage when this returns, or is a reflink clone
+   * (shared extents, already stable, which the filesystem's journal commits before any later
+   * rename of the copy, so it needs no fsync).
    */
   void copyFileData(Path from, Path to, boolean sync) throws IOException;
 

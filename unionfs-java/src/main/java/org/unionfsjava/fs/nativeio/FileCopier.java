@@ -70,11 +70,16 @@ final class FileCopier {
         throw Errnos.exception(-out, "open", to.toString()); // not ours: never unlink it
       }
       try {
-        if (!reflink(in, out)) {
+        boolean cloned = reflink(in, out);
+        if (!cloned) {
           copySegments(in, out, size);
           truncate(out, size);
         }
-        if (sync) {
+        // A clone writes no data: its extents are the lower's, already on disk, and the
+        // filesystem's journal (xfs, btrfs) commits the clone before the later rename that
+        // publishes it. Kernel overlayfs skips the fsync after a clone for the same reason
+        // (ovl_copy_up_file); an fsync here cost a synchronous log write per copy-up.
+        if (sync && !cloned) {
           NativeFile.fsync(out, false);
         }
       } catch (UnionException | RuntimeException | Error e) {
