@@ -1,5 +1,7 @@
 package org.unionfsjava.fs;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,9 @@ final class UnionOps {
   private final OpenFileTable table;
   private final UnlinkedOpenFiles unlinked;
   private final HardLinkIndex index;
+  /** Origins of upper objects by resolution (see {@link #originOf}); a one-element array holds "none". */
+  private final Cache<Resolution.Visible, Origin[]> origins = Caffeine.newBuilder()
+      .weakKeys().maximumSize(100_000).executor(Runnable::run).build();
 
   UnionOps(BranchStack stack, BranchIo io, WhiteoutFormat format, ResolutionCache cache,
       Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table, WorkDir work) {
@@ -112,6 +117,20 @@ final class UnionOps {
     return st.withInode(ino, st.nlink());
   }
 
+  /**
+   * The origin an upper object recorded, read once per resolution: only the union sets or moves
+   * an origin (copy-up, rename), and each such change drops the name's resolution, so a cached
+   * answer lives exactly as long as the resolution it was read for (identity keys, weak).
+   */
+  private Origin originOf(Resolution.Visible v) throws IOException {
+    Origin[] known = origins.getIfPresent(v);
+    if (known == null) {
+      known = new Origin[] {Origin.parse(io.getXattr(v.top().path(), format.originXattr()))};
+      origins.put(v, known);
+    }
+    return known[0];
+  }
+
   /** The union's inode number of an upper object: its origin's, if it recorded one. */
   private long upperIno(Path real, long realIno) throws IOException {
     return InodeNumbers.ofUpper(realIno, Origin.parse(io.getXattr(real, format.originXattr())));
@@ -134,7 +153,7 @@ final class UnionOps {
               st.size(), st.blksize(), data.blocks(), st.atimeNs(), st.mtimeNs(), st.ctimeNs());
         }
       }
-      return st.withInode(upperIno(top.path(), st.ino()), nlink);
+      return st.withInode(InodeNumbers.ofUpper(st.ino(), originOf(v)), nlink);
     }
     Path idx = index.existingFor(v);
     if (idx != null) {
