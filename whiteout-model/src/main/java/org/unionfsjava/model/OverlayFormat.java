@@ -76,10 +76,24 @@ public final class OverlayFormat implements WhiteoutFormat {
   @Override
   public void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException {
     Path target = dir.resolve(name);
+    Stat existing = io.lstat(target);
+    if (existing == null) {
+      // nothing of that name in the upper (a lower-only name, the rm -rf case): the node made in
+      // place is the whole change, one atomic mknod, no temporary and no rename
+      try {
+        io.mknod(target, S_IFCHR, 0);
+        CrashPoints.reach("whiteout.after-marker");
+        return;
+      } catch (UnionException e) {
+        if (e.errno() != Errno.EEXIST) {
+          throw e;
+        }
+        existing = io.lstat(target); // made meanwhile: replace it below
+      }
+    }
     Path temp = work.newTempPath();
     io.mknod(temp, S_IFCHR, 0);
     CrashPoints.reach("whiteout.after-marker");
-    Stat existing = io.lstat(target);
     if (existing == null) {
       io.rename(temp, target, BranchIo.RenameMode.NOREPLACE);
     } else if (isWhiteoutNode(existing)) {

@@ -237,8 +237,8 @@
  *   <tr><td>copy-up</td><td>parents (each: temp, rename); object: temp, rename</td>
  *       <td>no upper object or a complete one (complete parent directories may stay, with
  *       their times not yet restored); durability of the data needs {@code syncData}</td></tr>
- *   <tr><td>whiteout of a lower-only name</td><td>aufs: create {@code .wh.NAME}; overlay: node
- *       at a temp, rename</td><td>the object or the whiteout</td></tr>
+ *   <tr><td>whiteout of a lower-only name</td><td>aufs: create {@code .wh.NAME}; overlay: mknod
+ *       of the node at the name (one step)</td><td>the object or the whiteout</td></tr>
  *   <tr><td>whiteout over an upper object</td><td>aufs: create marker, then delete the object
  *       (a directory via the work directory); overlay: rename the node over a non-directory,
  *       exchange it with a directory</td><td>aufs: the upper object, still visible, then the
