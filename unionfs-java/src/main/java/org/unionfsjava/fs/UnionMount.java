@@ -125,7 +125,7 @@ public final class UnionMount implements AutoCloseable {
     }
     // One request at a time. libfuse2's multi-threaded loop can deadlock in its own path-lock
     // queue when renames race with other changes in the same directories (libfuse issue #695,
-    // "partial locking", removed only in libfuse 3.12): every worker waits and the mount hangs,
+    // "partial locking", removed only in libfuse 3.13 by PR #699): every worker waits and the mount hangs,
     // which for a root filesystem is the worst outcome. With -s no request ever waits for a lock.
     args.add("-s");
     return args;
