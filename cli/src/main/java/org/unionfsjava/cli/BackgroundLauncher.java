@@ -28,7 +28,7 @@ final class BackgroundLauncher {
   static final Duration READINESS_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Logger LOG = LogManager.getLogger(BackgroundLauncher.class);
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
   private static final String ERROR_PREFIX = "unionfs-java:";
 
   private final Path mountInfo;

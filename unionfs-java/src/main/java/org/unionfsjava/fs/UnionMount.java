@@ -144,7 +144,7 @@ public final class UnionMount implements AutoCloseable {
         break;
       }
       try {
-        loop.join(20);
+        loop.join(5);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
