@@ -1,5 +1,10 @@
+/* Prints the libfuse 3 structure offsets that org.unionfsjava.fs.fuse3.Fuse3Abi hard-codes.
+   gcc -o /tmp/fuse3-offsets fuse3-offsets.c $(pkg-config --cflags fuse3) && /tmp/fuse3-offsets
+   (needs libfuse3-dev). struct fuse_session is private (lib/fuse_i.h): its op table at offset 40
+   in 3.14 is not printed here; Fuse3Session checks it at run time. */
 #define FUSE_USE_VERSION 314
 #include <fuse3/fuse.h>
+#include <fuse3/fuse_lowlevel.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,4 +29,6 @@ int main(void){
  O(statvfs,f_bsize);O(statvfs,f_frsize);O(statvfs,f_blocks);O(statvfs,f_bfree);O(statvfs,f_bavail);O(statvfs,f_files);O(statvfs,f_ffree);O(statvfs,f_favail);O(statvfs,f_fsid);O(statvfs,f_flag);O(statvfs,f_namemax);
  printf("sizeof timespec %zu sizeof stat %zu\n", sizeof(struct timespec), sizeof(struct stat));
  printf("FUSE_CAP_POSIX_ACL %d READDIRPLUS %d AUTO %d PARALLEL_DIROPS %d\n", FUSE_CAP_POSIX_ACL, FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_PARALLEL_DIROPS);
+ /* for the libfuse 3.14 cache_readdir workaround (Fuse3Session): the lowlevel opendir slot */
+ printf("fuse_lowlevel_ops.opendir slot %zu, sizeof %zu\n", offsetof(struct fuse_lowlevel_ops, opendir)/8, sizeof(struct fuse_lowlevel_ops));
  return 0;}

@@ -70,6 +70,7 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     this.fixed = options.lowerMode() == LowerMode.FIXED;
     this.cacheDir = fixed && flag("unionfs.fuse3.cacheDir");
     this.session = new Fuse3Session(LibFuse3.load(), this, STAT.size());
+    session.cacheDirectories(cacheDir);
   }
 
   /** True when the launcher asked for the libfuse 3 adapter ({@code -Dunionfs.fuse=3}). */
@@ -151,6 +152,8 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     // on write, truncate and chown, as it does without this capability.
     conn.refuse(Conn.HANDLE_KILLPRIV);
     boolean acl = posixAcl && conn.request(Conn.POSIX_ACL);
+    // lookups and listings in one directory may run in parallel (UnionOps is thread-safe)
+    conn.request(Conn.PARALLEL_DIROPS);
     if (readdirplus) {
       conn.request(Conn.READDIRPLUS);
       conn.request(Conn.READDIRPLUS_AUTO);
@@ -437,7 +440,7 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     return Barrier.call("opendir", nameOf(path), () -> {
       fi.fh(ops.opendir(path(path)));
       if (cacheDir) {
-        fi.cacheReaddir();
+        fi.cacheReaddir(); // libfuse 3.16.1+ passes these on; 3.14: Fuse3Session.cacheDirectories
         fi.keepCache(); // without it the kernel drops the cached listing at each open
       }
       return 0;

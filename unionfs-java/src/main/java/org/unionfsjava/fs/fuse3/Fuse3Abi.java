@@ -67,6 +67,13 @@ final class Fuse3Abi {
   static final int CFG_AUTO_CACHE = 80;
   static final int CFG_NULLPATH_OK = 104;
 
+  // struct fuse_lowlevel_ops: opendir is slot 20 (offsetof / 8, printed by fuse3-offsets.c)
+  static final int LL_OPENDIR = 20;
+  // struct fuse_session of 3.14 (lib/fuse_i.h, private): char *mountpoint at 0, the lowlevel ops
+  // table at 40 (after exited, fd, io, mo, debug, deny_others)
+  static final int SE_MOUNTPOINT = 0;
+  static final int SE_OPS = 40;
+
   // struct fuse_conn_info (128 bytes)
   static final int CONN_MAX_WRITE = 8;
   static final int CONN_CAPABLE = 20;

@@ -86,6 +86,9 @@ public final class Fuse3Callbacks {
   /** utimens(path, const struct timespec tv[2], fi). */
   public interface Utimens { @Delegate int call(Pointer path, Pointer tv, Pointer fi); }
 
+  /** The low-level opendir(req, ino, fi) of {@code struct fuse_lowlevel_ops}. */
+  public interface LowLevelOpendir { @Delegate void call(Pointer req, long ino, Pointer fi); }
+
   /** fallocate(path, mode, off, len, fi). */
   public interface Fallocate { @Delegate int call(Pointer path, int mode, long off, long len, Pointer fi); }
 }

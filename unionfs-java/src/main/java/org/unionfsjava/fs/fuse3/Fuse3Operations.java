@@ -84,6 +84,7 @@ public interface Fuse3Operations {
     /** fuse_common.h FUSE_CAP_* bits used by the union. */
     public static final int READDIRPLUS = 1 << 13;
     public static final int READDIRPLUS_AUTO = 1 << 14;
+    public static final int PARALLEL_DIROPS = 1 << 18;
     public static final int POSIX_ACL = 1 << 19;
     public static final int HANDLE_KILLPRIV = 1 << 20;
 

@@ -29,11 +29,28 @@ public final class Fuse3Session {
   /** The closures and their native stubs, reachable for as long as the session lives. */
   private final List<Object> keepAlive = new ArrayList<>();
   private volatile Pointer fuse;
+  private volatile boolean cacheDirs;
+  private String mountPoint;
 
   public Fuse3Session(LibFuse3 lib, Fuse3Operations fs, int statSize) {
     this.lib = lib;
     this.fs = fs;
     this.statSize = statSize;
+  }
+
+  /**
+   * Asks the kernel to cache every directory listing (FOPEN_CACHE_DIR with FOPEN_KEEP_CACHE on
+   * each opendir); call before {@link #run}. Only for trees that change through this mount alone:
+   * the kernel drops a cached listing when the directory changes through the mount or its mtime
+   * changes, never for a change made beneath the filesystem.
+   *
+   * <p>libfuse before 3.16.1 ignores {@code cache_readdir} and {@code keep_cache} set by a
+   * high-level opendir (fixed by libfuse PR #822). On 3.14 (Debian 12) the session's low-level
+   * opendir is wrapped at init to set the two bits itself; this reaches into libfuse's private
+   * {@code struct fuse_session} and is checked against the mount point before anything is written.
+   */
+  public void cacheDirectories(boolean on) {
+    cacheDirs = on;
   }
 
   /** The calling request's uid and gid (inside a callback only). */
@@ -83,6 +100,7 @@ public final class Fuse3Session {
     List<String> argv = new ArrayList<>();
     argv.add("unionfs-java");
     argv.addAll(args);
+    mountPoint = args.get(0);
     Pointer array = Memory.allocateDirect(runtime, 8L * (argv.size() + 1), true);
     for (int i = 0; i < argv.size(); i++) {
       Pointer s = cString(argv.get(i));
@@ -92,6 +110,40 @@ public final class Fuse3Session {
     array.putAddress(8L * argv.size(), 0L);
     LOG.info("libfuse {} with {}", lib.fuse_version(), argv);
     return lib.fuse_main_real(argv.size(), array, ops, Fuse3Abi.OPS_SIZE, null);
+  }
+
+  private static final com.kenai.jffi.CallContext LL_OPENDIR_CALL = com.kenai.jffi.CallContextCache.getInstance()
+      .getCallContext(com.kenai.jffi.Type.VOID, new com.kenai.jffi.Type[] {com.kenai.jffi.Type.POINTER,
+          com.kenai.jffi.Type.UINT64, com.kenai.jffi.Type.POINTER}, com.kenai.jffi.CallingConvention.DEFAULT);
+
+  private void wrapLowLevelOpendir() {
+    int version = lib.fuse_version();
+    if (version >= 317) {
+      return; // the high-level API passes cache_readdir on
+    }
+    if (version != 314) {
+      LOG.warn("libfuse {}: directory listings are not cached (needs 3.14 for the workaround, or 3.16.1+)", version);
+      return;
+    }
+    Pointer se = lib.fuse_get_session(fuse);
+    String seMount = se == null ? null : str(se.getPointer(Fuse3Abi.SE_MOUNTPOINT));
+    if (seMount == null || !seMount.equals(mountPoint)) {
+      LOG.warn("libfuse's session does not look like 3.14's (mount point {}): directory listings are not cached", seMount);
+      return;
+    }
+    long at = Fuse3Abi.SE_OPS + 8L * Fuse3Abi.LL_OPENDIR;
+    long original = se.getAddress(at);
+    int bits = Fuse3Abi.FI_KEEP_CACHE | Fuse3Abi.FI_CACHE_READDIR;
+    Fuse3Callbacks.LowLevelOpendir wrapper = (req, ino, fi) -> {
+      // the high-level opendir fills a copy of fi and replies with this one: set the bits first
+      fi.putInt(Fuse3Abi.FI_BITS, fi.getInt(Fuse3Abi.FI_BITS) | bits);
+      com.kenai.jffi.Invoker.getInstance().invokeN3(LL_OPENDIR_CALL, original, req.address(), ino, fi.address());
+    };
+    Pointer stub = runtime.getClosureManager().getClosurePointer(Fuse3Callbacks.LowLevelOpendir.class, wrapper);
+    keepAlive.add(wrapper);
+    keepAlive.add(stub);
+    se.putAddress(at, stub.address());
+    LOG.info("libfuse 3.14: every opendir asks the kernel to cache the listing");
   }
 
   private <T> void slot(Pointer ops, int index, Class<T> type, T callback) {
@@ -174,6 +226,9 @@ public final class Fuse3Session {
       try {
         fuse = lib.fuse_get_context().getPointer(Fuse3Abi.CTX_FUSE);
         f.init(new Fuse3Operations.Conn(conn), new Fuse3Operations.Config(cfg));
+        if (cacheDirs) {
+          wrapLowLevelOpendir();
+        }
       } catch (Throwable t) {
         LOG.error("fuse3 init failed", t);
       }

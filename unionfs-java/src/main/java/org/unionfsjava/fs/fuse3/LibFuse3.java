@@ -23,6 +23,9 @@ public interface LibFuse3 {
   /** Drops a path's dentry and attributes from the kernel's caches (FUSE notify). */
   int fuse_invalidate_path(Pointer fuse, Pointer path);
 
+  /** The session of a high-level {@code struct fuse}. */
+  Pointer fuse_get_session(Pointer fuse);
+
   /** FUSE_VERSION of the loaded library, e.g. 314. */
   int fuse_version();
 
