@@ -39,11 +39,11 @@ public final class UnionMount implements AutoCloseable {
   private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
 
   private final MountOptions options;
-  private final UnionFuse fuse;
+  private final ru.serce.jnrfuse.Mountable fuse;
   private final Thread loop;
   private volatile Throwable loopFailure;
 
-  private UnionMount(MountOptions options, UnionFuse fuse) {
+  private UnionMount(MountOptions options, ru.serce.jnrfuse.Mountable fuse) {
     this.options = options;
     this.fuse = fuse;
     this.loop = new Thread(this::serve, "fuse-loop");
@@ -67,7 +67,7 @@ public final class UnionMount implements AutoCloseable {
     }
   }
 
-  private static UnionFuse build(MountOptions o) throws IOException {
+  private static ru.serce.jnrfuse.Mountable build(MountOptions o) throws IOException {
     NativeFile.setUmask(0); // modes given by callers are applied exactly
     // from here on paths are name strings (NameCharset): only the native BranchIo touches them
     Path upper = NameCharset.fromPlatform(o.upper().toAbsolutePath().normalize());
@@ -91,7 +91,7 @@ public final class UnionMount implements AutoCloseable {
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
     UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable(), work);
-    return new UnionFuse(ops);
+    return UnionFuse3.selected() ? new UnionFuse3(ops, o) : new UnionFuse(ops); // PROTOTYPE: -Dunionfs.fuse=3
   }
 
   /** The FUSE options this mount passes, in the order given to libfuse. */
