@@ -512,6 +512,7 @@ public final class Bench {
       Path target = Files.createDirectories(snap.resolve("cli/target/lib"));
       Files.createDirectories(snap.resolve("bin"));
       Files.copy(o.repo.resolve("bin/unionfs-java"), snap.resolve("bin/unionfs-java"));
+      Files.copy(o.repo.resolve("bin/jvm-memory-options"), snap.resolve("bin/jvm-memory-options"));
       Files.copy(jar, target.getParent().resolve(jar.getFileName()));
       try (Stream<Path> libs = Files.list(o.repo.resolve("cli/target/lib"))) {
         for (Path l : libs.toList()) {

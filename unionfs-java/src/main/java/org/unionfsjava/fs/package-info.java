@@ -55,6 +55,11 @@
  *       <td>the name, when it was copied up</td></tr>
  * </table>
  *
+ * <p>The union's cache is bounded at {@code UnionMount.CACHE_ENTRIES} names (100,000, about
+ * 60 MiB of heap for short paths; README, "Memory"), evicted by Caffeine's frequency-aware policy.
+ * The other per-name memory of the daemon is libfuse2's node table (one node per inode the kernel
+ * holds, about 200 bytes, freed when the kernel forgets the inode), outside the Java heap.
+ *
  * <p>Dropping a name drops its subtree in one step, because cached names are keyed by their
  * parent's entry; an ancestor that came from a lower is dropped too, since the copy-up changed
  * its layers.

@@ -66,6 +66,11 @@ public final class CliMount implements AutoCloseable {
     return mnt;
   }
 
+  /** The process id of the server (the launcher execs java, so this is the JVM's). */
+  public long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     Mounts.unmountQuietly(mnt);
