@@ -13,7 +13,7 @@ enum ExitStatus {
   USAGE(2, "usage error: unknown option, missing or malformed argument"),
   BAD_PATH(3, "bad branch or mount point (missing, not a directory, nested, already mounted,"
       + " not a unionfs-java mount)"),
-  ENVIRONMENT(4, "environment: no /dev/fuse, libfuse2 not installed, not permitted"),
+  ENVIRONMENT(4, "environment: no /dev/fuse, libfuse not installed, not permitted"),
   FORMAT_MISMATCH(5, "the upper uses another whiteout format than --whiteout-format asks for"),
   MOUNT_FAILED(6, "the mount or unmount itself failed (FUSE refused, timed out, busy)");
 

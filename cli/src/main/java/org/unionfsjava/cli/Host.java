@@ -9,8 +9,8 @@ import org.unionfsjava.fs.UnionMount;
  * files in a temporary directory and a fake mount.
  *
  * @param devFuse the FUSE device
- * @param libraryDirs where libfuse.so.2 is looked for
- * @param askLdconfig whether to also ask {@code ldconfig -p} for libfuse.so.2
+ * @param libraryDirs where the FUSE library (libfuse3.so.3, or libfuse.so.2 as the fallback) is looked for
+ * @param askLdconfig whether to also ask {@code ldconfig -p} for it
  * @param mountInfo the mount table of this process ({@code /proc/self/mountinfo})
  * @param logDirectory where background mounts log by default
  * @param starter what mounts the union

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountOptions;
 
 /**
@@ -18,8 +19,6 @@ import org.unionfsjava.fs.MountOptions;
  * a half-prepared upper or a FUSE stack trace.
  */
 final class MountPreflight {
-
-  private static final String LIBFUSE2 = "libfuse.so.2";
 
   private final Host host;
 
@@ -52,7 +51,7 @@ final class MountPreflight {
     requireNotMounted(mountPoint);
 
     requireFuseDevice();
-    requireLibfuse2();
+    requireLibfuse(FuseLibrary.selected());
 
     return new MountOptions(upper, lowers, mountPoint, workDir, given.whiteoutFormat(),
         given.lowerMode(), given.cacheTtl(), given.fuseOptions(), given.fuseDebug());
@@ -160,20 +159,20 @@ final class MountPreflight {
     }
   }
 
-  private void requireLibfuse2() throws CommandFailure {
+  private void requireLibfuse(FuseLibrary library) throws CommandFailure {
     for (Path dir : host.libraryDirs()) {
-      if (Files.exists(dir.resolve(LIBFUSE2))) {
+      if (Files.exists(dir.resolve(library.soname()))) {
         return;
       }
     }
-    if (host.askLdconfig() && ldconfigKnowsLibfuse2()) {
+    if (host.askLdconfig() && ldconfigKnows(library.soname())) {
       return;
     }
-    throw new CommandFailure(ExitStatus.ENVIRONMENT,
-        "libfuse2 is not installed (apt-get install libfuse2)", Path.of(LIBFUSE2));
+    throw new CommandFailure(ExitStatus.ENVIRONMENT, library.soname() + " is not installed (apt-get install "
+        + library.debianPackage() + ")", Path.of(library.soname()));
   }
 
-  private static boolean ldconfigKnowsLibfuse2() {
+  private static boolean ldconfigKnows(String soname) {
     for (String ldconfig : List.of("/sbin/ldconfig", "/usr/sbin/ldconfig")) {
       if (!Files.isExecutable(Path.of(ldconfig))) {
         continue;
@@ -186,7 +185,7 @@ final class MountPreflight {
         String listing = new String(process.getInputStream().readAllBytes(),
             StandardCharsets.UTF_8);
         process.waitFor(10, TimeUnit.SECONDS);
-        return listing.contains(LIBFUSE2);
+        return listing.contains(soname);
       } catch (IOException e) {
         return false;
       } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountOptions;
 import org.unionfsjava.fs.UnionMount;
 import org.unionfsjava.model.UnionException;
@@ -111,7 +112,7 @@ final class Mounter {
         cause = cause.getCause();
       }
       throw new CommandFailure(ExitStatus.ENVIRONMENT, "cannot load the native code FUSE needs ("
-          + cause + "; is /tmp mounted noexec? is libfuse2 installed?)", e);
+          + cause + "; is /tmp mounted noexec? is " + FuseLibrary.selected().soname() + " installed?)", e);
     }
   }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.unionfsjava.fs.FuseLibrary;
+import org.unionfsjava.fs.fuse3.LibFuse3;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.UnionException;
 import picocli.CommandLine;
@@ -18,7 +20,7 @@ import ru.serce.jnrfuse.FuseStubFS;
  * (README, "Start-up"): walks the start path of a mount, so that the archive holds the classes a
  * start loads, without mounting anything. It parses a foreground mount of two scratch directories,
  * runs the real checks, and, in place of the mount, loads the native layers (libc bindings, one
- * jnr-fuse file system, libfuse) and fails; it also builds the command a background mount
+ * FUSE binding, libfuse) and fails; it also builds the command a background mount
  * relaunches and reads the mount table. Nothing is printed; a failing step is skipped.
  */
 final class StartupTraining {
@@ -63,14 +65,19 @@ final class StartupTraining {
     commandLine.execute(args);
   }
 
-  /** What a mount loads before libfuse's loop starts: the libc bindings and jnr-fuse's closures. */
+  /** What a mount loads before libfuse's loop starts: the libc bindings and the FUSE binding. */
   private static void loadNativeLayers() {
     try {
       Class.forName("org.unionfsjava.fs.nativeio.NativeFile", true,
           StartupTraining.class.getClassLoader());
-      new FuseStubFS() { };
+      if (FuseLibrary.selected() == FuseLibrary.LIBFUSE3) {
+        LibFuse3.load();
+        Class.forName("org.unionfsjava.fs.fuse3.Fuse3Session", true, StartupTraining.class.getClassLoader());
+      } else {
+        new FuseStubFS() { };
+      }
     } catch (ClassNotFoundException | LinkageError | RuntimeException skipped) {
-      // no libfuse2 here: the archive then holds fewer classes
+      // no libfuse here: the archive then holds fewer classes
     }
   }
 }

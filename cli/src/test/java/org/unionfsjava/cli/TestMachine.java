@@ -16,14 +16,14 @@ import picocli.CommandLine;
 
 /**
  * A pretend machine in a temporary directory: an upper, two lowers and a mount point, a fake
- * {@code /dev/fuse}, a library directory with libfuse.so.2, a mount table file, and a mount call
+ * {@code /dev/fuse}, a library directory with libfuse3.so.3 and libfuse.so.2, a mount table file, and a mount call
  * that records its options and then fails the way the test asks.
  *
  * <pre>
  * root/
  *   upper/  lower/  lower2/  mnt/
  *   dev-fuse                   (stands for /dev/fuse)
- *   lib/libfuse.so.2
+ *   lib/libfuse3.so.3, lib/libfuse.so.2
  *   mountinfo                  (two ordinary mounts)
  *   log/                       (not created: background logs would go here)
  * </pre>
@@ -53,6 +53,7 @@ final class TestMachine {
     mountPoint = Files.createDirectory(this.root.resolve("mnt"));
     devFuse = Files.createFile(this.root.resolve("dev-fuse"));
     libDir = Files.createDirectory(this.root.resolve("lib"));
+    Files.createFile(libDir.resolve("libfuse3.so.3"));
     Files.createFile(libDir.resolve("libfuse.so.2"));
     mountInfo = this.root.resolve("mountinfo");
     Files.writeString(mountInfo,

@@ -24,12 +24,13 @@ import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.UnionPath;
 
 /**
- * PROTOTYPE: the libfuse 3 adapter, selected with {@code -Dunionfs.fuse=3} (e.g. through
- * {@code UNIONFS_JAVA_OPTS}). The same {@link UnionOps} calls as {@link UnionFuse}; what differs
- * is what libfuse 3 lets the union negotiate:
+ * The libfuse 3 adapter, the default ({@link FuseLibrary}). The same {@link UnionOps} calls as
+ * {@link UnionFuse}, the libfuse2 fallback; what differs is what libfuse 3 lets the union
+ * negotiate:
  *
  * <ul>
- *   <li>a multi-threaded loop (libfuse 3.13+ has no partial path locking, so the deadlock that
+ *   <li>on request ({@code -Dunionfs.fuse3.threads=multi}), a multi-threaded loop (libfuse 3.13+
+ *       has no partial path locking, so the deadlock that
  *       forces {@code -s} on libfuse2 is gone);
  *   <li>FUSE_CAP_POSIX_ACL: the kernel caches and checks ACLs (no getxattr round trip for
  *       system.posix_acl_access on every ls -l);
@@ -73,11 +74,6 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     session.cacheDirectories(cacheDir);
   }
 
-  /** True when the launcher asked for the libfuse 3 adapter ({@code -Dunionfs.fuse=3}). */
-  static boolean selected() {
-    return "3".equals(System.getProperty("unionfs.fuse", "2").trim());
-  }
-
   private static boolean flag(String name) {
     return !"false".equals(System.getProperty(name, "true"));
   }
@@ -117,7 +113,11 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     if (debug) {
       args.add("-d");
     }
-    if ("single".equals(System.getProperty("unionfs.fuse3.threads"))) {
+    // One request at a time unless -Dunionfs.fuse3.threads=multi: under the stress test's racing
+    // renames, unlinks and rmdirs, libfuse 3.14's multi-threaded loop answered some opens and
+    // listings ESTALE (its path for a node that a concurrent change had just detached), which a
+    // plain directory never does.
+    if (!"multi".equals(System.getProperty("unionfs.fuse3.threads"))) {
       args.add("-s");
     }
     args.add("-o");
@@ -250,7 +250,7 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
 
   /**
    * rename and renameat2. RENAME_NOREPLACE is checked here, then the plain rename runs: not atomic
-   * against a concurrent create of the target (PROTOTYPE). RENAME_EXCHANGE and RENAME_WHITEOUT
+   * against a concurrent create of the target (libfuse's path locks do not cover it). RENAME_EXCHANGE and RENAME_WHITEOUT
    * answer EINVAL, which is what callers saw on libfuse2 (the kernel turned its ENOSYS into EINVAL).
    */
   @Override

@@ -99,7 +99,7 @@ public final class UnionMount implements AutoCloseable {
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
     UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable(), work);
-    return UnionFuse3.selected() ? new UnionFuse3(ops, o) : new UnionFuse(ops); // PROTOTYPE: -Dunionfs.fuse=3
+    return FuseLibrary.selected() == FuseLibrary.LIBFUSE3 ? new UnionFuse3(ops, o) : new UnionFuse(ops);
   }
 
   private static long cacheEntries(long dflt) {

@@ -4,12 +4,13 @@
  * <h2>Request path</h2>
  *
  * <pre>
- * kernel ──/dev/fuse──▶ libfuse2 (high-level, one request at a time) ──jnr-fuse──▶ UnionFuse
- *   UnionFuse: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
+ * kernel ──/dev/fuse──▶ libfuse 3 (high-level, one request at a time) ──fuse3 binding──▶ UnionFuse3
+ *        (fallback, -Dunionfs.fuse=2: libfuse2, one request at a time ──jnr-fuse──▶ UnionFuse)
+ *   UnionFuse3: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
  *   UnionOps:  resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
  * </pre>
  *
- * <p>{@link org.unionfsjava.fs.UnionFuse} knows jnr types and nothing of unions; {@code UnionOps}
+ * <p>The adapters ({@code UnionFuse3}, {@link org.unionfsjava.fs.UnionFuse}) know FUSE and jnr types and nothing of unions; {@code UnionOps}
  * knows unions and nothing of jnr. Read and write never enter {@code UnionOps}: the adapter takes
  * the open file's descriptor from the {@code OpenFileTable} and calls pread/pwrite on FUSE's own
  * buffer (no copy through the Java heap).
@@ -33,17 +34,6 @@
  * inode number's source) is read once per resolution: only copy-up and rename set or move it, and
  * both drop the name's resolution.
  *
- * <h2>Round trips</h2>
- *
- * A FUSE round trip costs about 15-20 us here, more than most of what the union does for it, so
- * the adapter avoids the ones it can: there is no flush callback (nothing is buffered in the
- * daemon and locks are the kernel's; libfuse answers ENOSYS once and the kernel stops sending
- * FLUSH on close); readdir passes d_ino and d_type so that listing tools need no GETATTR per
- * entry; a directory is listed at its first READDIR, not at OPENDIR too. What libfuse2 cannot
- * avoid (a GETXATTR per entry for {@code ls -l}'s ACL and SELinux probes, OPENDIR/READDIR/
- * RELEASEDIR for every listing, since it cannot ask the kernel to cache directory contents) is
- * named in the benchmark's results.
- *
  * <table>
  *   <caption>What each operation drops from the union's cache</caption>
  *   <tr><th>operation</th><th>invalidated</th></tr>
@@ -57,31 +47,49 @@
  *
  * <p>The union's cache is bounded at {@code UnionMount.CACHE_ENTRIES} names (100,000, about
  * 60 MiB of heap for short paths; README, "Memory"), evicted by Caffeine's frequency-aware policy.
- * The other per-name memory of the daemon is libfuse2's node table (one node per inode the kernel
+ * The other per-name memory of the daemon is libfuse's node table (one node per inode the kernel
  * holds, about 200 bytes, freed when the kernel forgets the inode), outside the Java heap.
  *
  * <p>Dropping a name drops its subtree in one step, because cached names are keyed by their
  * parent's entry; an ancestor that came from a lower is dropped too, since the copy-up changed
  * its layers.
  *
+ * <h2>Round trips</h2>
+ *
+ * A FUSE round trip costs about 15-20 us here, more than most of what the union does for it, so
+ * the adapters avoid the ones they can: there is no flush callback (nothing is buffered in the
+ * daemon and locks are the kernel's; libfuse answers ENOSYS once and the kernel stops sending
+ * FLUSH on close); readdir passes d_ino and d_type so that listing tools need no GETATTR per
+ * entry, and on libfuse 3 full attributes (readdirplus: no LOOKUP per listed name); a directory
+ * is listed at its first READDIR, not at OPENDIR too. On libfuse 3 the kernel keeps POSIX ACLs
+ * (no GETXATTR of system.posix_acl_* per {@code ls -l} entry) and, in fixed lower mode, whole
+ * listings. What remains (a GETXATTR of security.selinux per {@code ls -l} entry; on the
+ * libfuse2 fallback also the ACL probes and OPENDIR/READDIR/RELEASEDIR for every listing) is
+ * named in the benchmark's results.
+ *
  * <h2>Open files</h2>
  *
  * An open for reading uses the branch that has the file; an open for writing or with O_TRUNC
  * copies it up first (O_TRUNC copies no data). A read-only descriptor opened on a lower file keeps
  * reading the lower after another open copied the file up, as in kernel overlayfs. A file unlinked
- * while open stays reachable through libfuse2's hidden name ({@code UnlinkedOpenFiles}) and leaves
+ * while open stays reachable through libfuse's hidden name ({@code UnlinkedOpenFiles}) and leaves
  * the work directory when its last union handle closes.
  *
  * <h2>Names are bytes</h2>
  *
- * The daemon runs with {@code file.encoding=ISO-8859-1}, so jnr-fuse's path strings carry one char
+ * The daemon runs with {@code file.encoding=ISO-8859-1}, so the paths libfuse hands over (decoded by the fuse3 binding, or by jnr-fuse) carry one char
  * per byte and the core keeps them so ({@code LosslessNames}); only the native BranchIo turns them
  * into syscalls. Text from the command line is converted once ({@code NameCharset.fromPlatform}),
  * and so are the arguments of child processes (ProcessBuilder encodes with the default charset).
  *
  * <h2>Mount options</h2>
  *
- * Chosen in {@code UnionMount.fuseArguments}: {@code fsname} and {@code subtype} so that
+ * On libfuse 3 ({@code UnionFuse3.init}): the same settings as below through {@code struct
+ * fuse_config} and {@code fuse_conn_info}, plus POSIX ACLs checked and cached by the kernel,
+ * readdirplus, the listing cache in fixed lower mode; {@code -s} too (a multi-threaded loop on
+ * {@code -Dunionfs.fuse3.threads=multi} only: see {@code UnionFuse3.arguments}); the kernel, not the daemon (which writes as root), clears set-id bits on
+ * write (HANDLE_KILLPRIV refused). On the libfuse2 fallback they are chosen in {@code
+ * UnionMount.fuseArguments}: {@code fsname} and {@code subtype} so that
  * /proc/mounts shows {@code fuse.unionfs-java}; {@code default_permissions} (the kernel checks
  * modes against what getattr reports) and, as root, {@code allow_other}; {@code use_ino} so
  * {@code st_ino} and {@code d_ino} are the union's own numbers; {@code big_writes} with

@@ -1,10 +1,11 @@
 /**
- * PROTOTYPE: a direct jnr-ffi binding of libfuse 3's high-level (path-based) API, so the union
- * can negotiate what libfuse2 cannot: FUSE_CAP_POSIX_ACL, readdirplus with full attributes,
- * FOPEN_CACHE_DIR, renameat2 flags, 1 MiB requests, and a multi-threaded loop without libfuse2's
- * path-lock deadlock (libfuse #695, gone since 3.13). Selected with {@code -Dunionfs.fuse=3}
- * (e.g. {@code UNIONFS_JAVA_OPTS=-Dunionfs.fuse=3}); the adapter over {@code UnionOps} is
- * {@code org.unionfsjava.fs.UnionFuse3}.
+ * A direct jnr-ffi binding of libfuse 3's high-level (path-based) API, the union's default FUSE
+ * layer ({@code org.unionfsjava.fs.FuseLibrary}): it lets the union negotiate what libfuse2
+ * cannot: FUSE_CAP_POSIX_ACL, readdirplus with full attributes, FOPEN_CACHE_DIR, renameat2
+ * flags, 1 MiB requests, and a multi-threaded loop without libfuse2's path-lock deadlock (libfuse
+ * #695, gone since 3.13). The adapter over {@code UnionOps} is {@code
+ * org.unionfsjava.fs.UnionFuse3}; {@code -Dunionfs.fuse=2} falls back to libfuse2 through
+ * jnr-fuse.
  *
  * <h2>Pieces</h2>
  *
@@ -30,14 +31,15 @@
  *   <li>libfuse before 3.16.1 drops cache_readdir/keep_cache set by a high-level opendir
  *       (libfuse PR #822). On 3.14 the session's low-level opendir is wrapped at init: this
  *       writes into libfuse's private struct fuse_session (offset 40 in 3.14), guarded by a
- *       version check and a mount point comparison. Production: require 3.16.1+ (Debian 13 has
- *       3.17) or move to the low-level API.
+ *       version check and a mount point comparison; any other version gets no listing cache. The
+ *       lasting fix is to require 3.16.1+ (Debian 13 has 3.17) or to move to the low-level API.
  *   <li>nullpath_ok is off: libfuse 3 would pass NULL paths to every call with a handle, and
  *       chmod/chown/utimens on an open file need the path. Turning it on needs handle-based
  *       variants of those UnionOps calls.
  *   <li>RENAME_NOREPLACE is check-then-rename (not atomic against a racing create);
  *       RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL as they did on libfuse2.
- *   <li>x86_64 only (the offsets are not computed for other ABIs).
+ *   <li>x86_64 only (the offsets are not computed for other ABIs): elsewhere {@code FuseLibrary}
+ *       selects libfuse2.
  * </ul>
  */
 package org.unionfsjava.fs.fuse3;
