@@ -83,13 +83,7 @@ final class UnionFuse extends FuseStubFS {
 
   @Override
   public int readlink(String path, Pointer buf, @size_t long size) {
-    return Barrier.call("readlink", path, () -> {
-      byte[] target = org.unionfsjava.model.NameCharset.bytes(ops.readlink(UnionPath.of(path)));
-      int n = (int) Math.min(target.length, size - 1);
-      buf.put(0, target, 0, n);
-      buf.putByte(n, (byte) 0);
-      return 0;
-    });
+    return Barrier.call("readlink", path, () -> Replies.linkTarget(ops.readlink(UnionPath.of(path)), buf, size));
   }
 
   @Override
@@ -190,17 +184,7 @@ final class UnionFuse extends FuseStubFS {
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-    return Barrier.call("read", path, () -> {
-      long fh = fi.fh.get();
-      try {
-        return NativeFile.pread(ops.file(fh).fd(), buf, size, offset);
-      } catch (UnionException e) {
-        if (e.errno() != Errno.ESTALE) {
-          throw e;
-        }
-        return NativeFile.pread(ops.reopenStale(fh).fd(), buf, size, offset); // once
-      }
-    });
+    return Barrier.call("read", path, () -> Replies.read(ops, fi.fh.get(), buf, size, offset));
   }
 
   @Override
@@ -265,32 +249,12 @@ final class UnionFuse extends FuseStubFS {
 
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
-    return Barrier.call("getxattr", path, () -> copyOut(ops.getxattr(UnionPath.of(path), name), value, size));
+    return Barrier.call("getxattr", path, () -> Replies.copyOut(ops.getxattr(UnionPath.of(path), name), value, size));
   }
 
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
-    return Barrier.call("listxattr", path, () -> {
-      ByteBuffer names = ByteBuffer.allocate(65536);
-      for (String n : ops.listxattr(UnionPath.of(path))) {
-        names.put(org.unionfsjava.model.NameCharset.bytes(n)).put((byte) 0);
-      }
-      byte[] all = new byte[names.position()];
-      names.flip().get(all);
-      return copyOut(all, list, size);
-    });
-  }
-
-  /** The xattr convention: size 0 asks for the length; a short buffer is ERANGE. */
-  private static int copyOut(byte[] data, Pointer out, long size) throws org.unionfsjava.model.UnionException {
-    if (size == 0) {
-      return data.length;
-    }
-    if (size < data.length) {
-      throw new org.unionfsjava.model.UnionException(org.unionfsjava.model.Errno.ERANGE, "", "buffer too small");
-    }
-    out.put(0, data, 0, data.length);
-    return data.length;
+    return Barrier.call("listxattr", path, () -> Replies.nameList(ops.listxattr(UnionPath.of(path)), list, size));
   }
 
   @Override

@@ -199,13 +199,7 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
 
   @Override
   public int readlink(String path, Pointer buf, long size) {
-    return Barrier.call("readlink", nameOf(path), () -> {
-      byte[] target = NameCharset.bytes(ops.readlink(path(path)));
-      int n = (int) Math.min(target.length, size - 1);
-      buf.put(0, target, 0, n);
-      buf.putByte(n, (byte) 0);
-      return 0;
-    });
+    return Barrier.call("readlink", nameOf(path), () -> Replies.linkTarget(ops.readlink(path(path)), buf, size));
   }
 
   @Override
@@ -335,17 +329,7 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
 
   @Override
   public int read(String path, Pointer buf, long size, long offset, FileInfo fi) {
-    return Barrier.call("read", nameOf(path), () -> {
-      long fh = fi.fh();
-      try {
-        return NativeFile.pread(ops.file(fh).fd(), buf, size, offset);
-      } catch (UnionException e) {
-        if (e.errno() != Errno.ESTALE) {
-          throw e;
-        }
-        return NativeFile.pread(ops.reopenStale(fh).fd(), buf, size, offset); // once
-      }
-    });
+    return Barrier.call("read", nameOf(path), () -> Replies.read(ops, fi.fh(), buf, size, offset));
   }
 
   @Override
@@ -399,32 +383,12 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
 
   @Override
   public int getxattr(String path, String name, Pointer value, long size) {
-    return Barrier.call("getxattr", nameOf(path), () -> copyOut(ops.getxattr(path(path), name), value, size));
+    return Barrier.call("getxattr", nameOf(path), () -> Replies.copyOut(ops.getxattr(path(path), name), value, size));
   }
 
   @Override
   public int listxattr(String path, Pointer list, long size) {
-    return Barrier.call("listxattr", nameOf(path), () -> {
-      ByteBuffer names = ByteBuffer.allocate(65536);
-      for (String n : ops.listxattr(path(path))) {
-        names.put(NameCharset.bytes(n)).put((byte) 0);
-      }
-      byte[] all = new byte[names.position()];
-      names.flip().get(all);
-      return copyOut(all, list, size);
-    });
-  }
-
-  /** The xattr convention: size 0 asks for the length; a short buffer is ERANGE. */
-  private static int copyOut(byte[] data, Pointer out, long size) throws UnionException {
-    if (size == 0) {
-      return data.length;
-    }
-    if (size < data.length) {
-      throw new UnionException(Errno.ERANGE, "", "buffer too small");
-    }
-    out.put(0, data, 0, data.length);
-    return data.length;
+    return Barrier.call("listxattr", nameOf(path), () -> Replies.nameList(ops.listxattr(path(path)), list, size));
   }
 
   @Override
