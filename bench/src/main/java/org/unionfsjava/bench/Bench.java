@@ -557,9 +557,10 @@ public final class Bench {
     f.put("memory", oneLine(List.of("bash", "-c", "free -g | awk '/Mem:/{print $2\" GiB\"}'")));
     f.put("lower fs", oneLine(List.of("findmnt", "-no", "FSTYPE,SOURCE", "-T", data.lower.toString())));
     String javaOpts = System.getenv().getOrDefault("UNIONFS_JAVA_OPTS", "");
-    f.put("unionfs-java FUSE library", javaOpts.contains("-Dunionfs.fuse=2")
-        ? "libfuse2 through jnr-fuse (the fallback, UNIONFS_JAVA_OPTS=" + javaOpts + ")"
-        : "libfuse 3 (" + oneLine(List.of("bash", "-c", "dpkg-query -W -f '${Version}' libfuse3-3")) + ", the default)");
+    f.put("unionfs-java FUSE library", javaOpts.contains("-Dunionfs.fuse=3")
+        ? "libfuse 3 " + oneLine(List.of("bash", "-c", "dpkg-query -W -f '${Version}' libfuse3-3"))
+            + " through the experimental binding (UNIONFS_JAVA_OPTS=" + javaOpts + ")"
+        : "libfuse2 through jnr-fuse (the default)");
     f.put("unionfs-java", oneLine(List.of("bash", "-c", "cd '" + o.repo + "' && git rev-parse --short"
         + " HEAD 2>/dev/null && git status --porcelain -uno 2>/dev/null | wc -l | sed"
         + " 's/^/modified files: /'")));

@@ -24,9 +24,9 @@ import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.UnionPath;
 
 /**
- * The libfuse 3 adapter, the default ({@link FuseLibrary}). The same {@link UnionOps} calls as
- * {@link UnionFuse}, the libfuse2 fallback; what differs is what libfuse 3 lets the union
- * negotiate:
+ * The libfuse 3 adapter, selected with {@code -Dunionfs.fuse=3} and not yet the default (see
+ * {@link FuseLibrary} for why). The same {@link UnionOps} calls as {@link UnionFuse}; what differs
+ * is what libfuse 3 lets the union negotiate:
  *
  * <ul>
  *   <li>on request ({@code -Dunionfs.fuse3.threads=multi}), a multi-threaded loop (libfuse 3.13+
@@ -113,10 +113,8 @@ final class UnionFuse3 implements Fuse3Operations, ru.serce.jnrfuse.Mountable {
     if (debug) {
       args.add("-d");
     }
-    // One request at a time unless -Dunionfs.fuse3.threads=multi: under the stress test's racing
-    // renames, unlinks and rmdirs, libfuse 3.14's multi-threaded loop answered some opens and
-    // listings ESTALE (its path for a node that a concurrent change had just detached), which a
-    // plain directory never does.
+    // One request at a time, as on libfuse2, unless -Dunionfs.fuse3.threads=multi (for trying:
+    // see FuseLibrary for the ESTALE answers this adapter still gives under racing changes).
     if (!"multi".equals(System.getProperty("unionfs.fuse3.threads"))) {
       args.add("-s");
     }

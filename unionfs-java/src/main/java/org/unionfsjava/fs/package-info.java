@@ -4,9 +4,9 @@
  * <h2>Request path</h2>
  *
  * <pre>
- * kernel ──/dev/fuse──▶ libfuse 3 (high-level, one request at a time) ──fuse3 binding──▶ UnionFuse3
- *        (fallback, -Dunionfs.fuse=2: libfuse2, one request at a time ──jnr-fuse──▶ UnionFuse)
- *   UnionFuse3: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
+ * kernel ──/dev/fuse──▶ libfuse2 (high-level, one request at a time) ──jnr-fuse──▶ UnionFuse
+ *        (-Dunionfs.fuse=3, not yet the default: libfuse 3 ──fuse3 binding──▶ UnionFuse3)
+ *   UnionFuse: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
  *   UnionOps:  resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
  * </pre>
  *
@@ -63,9 +63,9 @@
  * entry, and on libfuse 3 full attributes (readdirplus: no LOOKUP per listed name); a directory
  * is listed at its first READDIR, not at OPENDIR too. On libfuse 3 the kernel keeps POSIX ACLs
  * (no GETXATTR of system.posix_acl_* per {@code ls -l} entry) and, in fixed lower mode, whole
- * listings. What remains (a GETXATTR of security.selinux per {@code ls -l} entry; on the
- * libfuse2 fallback also the ACL probes and OPENDIR/READDIR/RELEASEDIR for every listing) is
- * named in the benchmark's results.
+ * listings. What remains on libfuse2, the default (a GETXATTR per {@code ls -l} entry for its
+ * SELinux and ACL probes, OPENDIR/READDIR/RELEASEDIR for every listing; on libfuse 3 only the
+ * SELinux probe), is named in the benchmark's results.
  *
  * <h2>Open files</h2>
  *
@@ -84,11 +84,11 @@
  *
  * <h2>Mount options</h2>
  *
- * On libfuse 3 ({@code UnionFuse3.init}): the same settings as below through {@code struct
+ * On libfuse 3 ({@code -Dunionfs.fuse=3}, {@code UnionFuse3.init}): the same settings as below through {@code struct
  * fuse_config} and {@code fuse_conn_info}, plus POSIX ACLs checked and cached by the kernel,
  * readdirplus, the listing cache in fixed lower mode; {@code -s} too (a multi-threaded loop on
  * {@code -Dunionfs.fuse3.threads=multi} only: see {@code UnionFuse3.arguments}); the kernel, not the daemon (which writes as root), clears set-id bits on
- * write (HANDLE_KILLPRIV refused). On the libfuse2 fallback they are chosen in {@code
+ * write (HANDLE_KILLPRIV refused). On libfuse2, the default, they are chosen in {@code
  * UnionMount.fuseArguments}: {@code fsname} and {@code subtype} so that
  * /proc/mounts shows {@code fuse.unionfs-java}; {@code default_permissions} (the kernel checks
  * modes against what getattr reports) and, as root, {@code allow_other}; {@code use_ino} so
