@@ -5,10 +5,12 @@ package org.unionfsjava.fs;
  * {@code -Dunionfs.fuse=3} (through {@code UNIONFS_JAVA_OPTS}) selects libfuse 3 through the
  * union's own binding ({@code UnionFuse3}), which negotiates what libfuse2 cannot (kernel-cached
  * POSIX ACLs, readdirplus, cached directory listings in fixed lower mode, a multi-threaded loop
- * without libfuse2's path-lock deadlock). It is not the default yet: under the stress test's
- * racing renames and deletions it answered a few opens, truncates and listings ESTALE (with one
- * thread or many, with or without readdirplus), which a plain directory and the libfuse2 adapter
- * never do.
+ * without libfuse2's path-lock deadlock). It is not the default yet: libfuse 3's high-level layer
+ * answers ESTALE, where libfuse2 answered ENOENT, to a request for a node that a concurrent unlink
+ * or rename had just detached (a path walk that ran before the change, its request after it).
+ * The kernel retries such a call once with a fresh lookup, so a program sees ESTALE only when the
+ * retry loses a second race, but the stress test does see it, and a plain directory never answers
+ * ESTALE. The fix is libfuse's low-level API with the union's own inode table.
  */
 public enum FuseLibrary {
   /** libfuse 3 through the union's own jnr-ffi binding ({@link UnionFuse3}). */

@@ -40,9 +40,13 @@
  *       RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL as they did on libfuse2.
  *   <li>x86_64 only (the offsets are not computed for other ABIs): elsewhere {@code FuseLibrary}
  *       selects libfuse2.
- *   <li>Under racing renames, unlinks and rmdirs (the stress test) a few opens, truncates, chmods
- *       and listings answer ESTALE, with one thread or many, with or without readdirplus; not
- *       traced yet (libfuse 3's path for a node it had detached is the first suspect).
+ *   <li>Under racing renames, unlinks and rmdirs a few opens, setattrs and listings answer
+ *       ESTALE: libfuse 3's high-level layer answers ESTALE (libfuse2: ENOENT) for a node a
+ *       concurrent change detached between the kernel's path walk and the request (seen with
+ *       {@code --fuse-debug}: UNLINK of a name, then the other thread's OPEN or SETATTR of its
+ *       old node id answered -116). The kernel retries once with a fresh lookup; a program sees
+ *       ESTALE when the retry loses a second race. Independent of threads, readdirplus, ACLs and
+ *       parallel dirops (each turned off in turn).
  * </ul>
  */
 package org.unionfsjava.fs.fuse3;
