@@ -35,14 +35,15 @@ public final class UnionMount implements AutoCloseable {
   /** The default work directory's name at the upper's root; the union never shows it. */
   public static final String DEFAULT_WORKDIR_NAME = ".unionfs-java";
   /**
-   * The bound of the lookup cache ({@code ResolutionCache}), in names. Measured (README,
-   * "Memory"): one cached name costs about 540 bytes of heap for short paths (names of 7 bytes,
-   * 13-byte union paths, 53-byte branch paths), one byte more per character of its union path and
-   * of its branch path, so 100,000 names hold about 55-60 MiB; walks of 200,000 and 1,000,000 files were
-   * no slower than with 500,000 (which held 265 MiB). The system property {@code
-   * unionfs.cacheEntries} overrides it (a positive number; for measurements).
+   * The bound of the lookup cache ({@code ResolutionCache}), in estimated heap bytes: what 100,000
+   * names of short paths take. Measured (README, "Memory"): one cached name costs about 540 bytes
+   * of heap for short paths (names of 7 bytes, 13-byte union paths, 53-byte branch paths), one byte
+   * more per character of its union path and of its branch paths; walks of 200,000 and 1,000,000
+   * files were no slower with 100,000 names than with 500,000 (which held 265 MiB). Bounding bytes,
+   * not names, keeps deep trees and long branch paths inside the heap too. The system property
+   * {@code unionfs.cacheBytes} overrides it (a positive number; for measurements).
    */
-  static final long CACHE_ENTRIES = cacheEntries(100_000);
+  static final long CACHE_BYTES = cacheBytes(100_000L * 541);
   private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
   private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
 
@@ -94,7 +95,7 @@ public final class UnionMount implements AutoCloseable {
     LOG.info("union of upper {} and lowers {} in the {} format, work directory {}", upper, lowers, format, workPath);
     Lookup lookup = new Lookup(stack, io, format, hiddenName);
     Duration ttl = o.lowerMode() == LowerMode.FIXED ? Duration.ofNanos(Long.MAX_VALUE) : o.cacheTtl();
-    ResolutionCache cache = new ResolutionCache(lookup, ttl, CACHE_ENTRIES, Ticker.systemTicker());
+    ResolutionCache cache = new ResolutionCache(lookup, ttl, CACHE_BYTES, Ticker.systemTicker());
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
@@ -102,8 +103,8 @@ public final class UnionMount implements AutoCloseable {
     return FuseLibrary.selected() == FuseLibrary.LIBFUSE3 ? new UnionFuse3(ops, o) : new UnionFuse(ops);
   }
 
-  private static long cacheEntries(long dflt) {
-    long n = Long.getLong("unionfs.cacheEntries", dflt);
+  private static long cacheBytes(long dflt) {
+    long n = Long.getLong("unionfs.cacheBytes", dflt);
     return n > 0 ? n : dflt;
   }
 

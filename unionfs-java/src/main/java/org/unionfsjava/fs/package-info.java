@@ -45,8 +45,10 @@
  *       <td>the name, when it was copied up</td></tr>
  * </table>
  *
- * <p>The union's cache is bounded at {@code UnionMount.CACHE_ENTRIES} names (100,000, about
- * 60 MiB of heap for short paths; README, "Memory"), evicted by Caffeine's frequency-aware policy.
+ * <p>The union's cache is bounded in estimated heap bytes, {@code UnionMount.CACHE_BYTES} (what
+ * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per
+ * character of its name, union path and branch paths; README, "Memory"), so long paths cannot
+ * outgrow the heap; evicted by Caffeine's frequency-aware policy.
  * The other per-name memory of the daemon is libfuse's node table (one node per inode the kernel
  * holds, about 200 bytes, freed when the kernel forgets the inode), outside the Java heap.
  *

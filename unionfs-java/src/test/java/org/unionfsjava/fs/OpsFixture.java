@@ -107,7 +107,7 @@ final class OpsFixture implements AutoCloseable {
   final UnionOps ops;
   private final int savedUmask;
 
-  private OpsFixture(Path root, String formatName, int lowerCount, Duration ttl) throws IOException {
+  private OpsFixture(Path root, String formatName, int lowerCount, Duration ttl, long cacheBytes) throws IOException {
     this.formatName = formatName;
     this.ttl = ttl;
     this.upper = Files.createDirectories(root.resolve("upper"));
@@ -126,7 +126,7 @@ final class OpsFixture implements AutoCloseable {
     work.prepare();
     this.format = new FormatDetector(io).choose(formatName, upper, work, hiddenName);
     Lookup lookup = new Lookup(stack, io, format, hiddenName);
-    this.cache = new ResolutionCache(lookup, ttl, 500_000, ticker::read);
+    this.cache = new ResolutionCache(lookup, ttl, cacheBytes, ticker::read);
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
@@ -135,12 +135,17 @@ final class OpsFixture implements AutoCloseable {
 
   /** A union of an upper and one lower in this format ("overlay" or "aufs"), cache TTL 1 s. */
   static OpsFixture of(Path root, String formatName) throws IOException {
-    return new OpsFixture(root, formatName, 1, Duration.ofSeconds(1));
+    return new OpsFixture(root, formatName, 1, Duration.ofSeconds(1), UnionMount.CACHE_BYTES);
   }
 
   /** A union of an upper and {@code lowerCount} lowers, with this cache TTL. */
   static OpsFixture of(Path root, String formatName, int lowerCount, Duration ttl) throws IOException {
-    return new OpsFixture(root, formatName, lowerCount, ttl);
+    return new OpsFixture(root, formatName, lowerCount, ttl, UnionMount.CACHE_BYTES);
+  }
+
+  /** As {@link #of(Path, String, int, Duration)} with the lookup cache bounded at {@code cacheBytes}. */
+  static OpsFixture withCacheBytes(Path root, long cacheBytes) throws IOException {
+    return new OpsFixture(root, "overlay", 1, Duration.ofSeconds(1), cacheBytes);
   }
 
   @Override

@@ -222,4 +222,25 @@ class ResolutionCacheTest {
     assertInstanceOf(Resolution.Visible.class, fx.cache.resolve(OpsFixture.path("/busy")));
     assertTrue(fx.io.count("lstat") > 0, "the raced answer was dropped, so the branches are read again");
   }
+
+  @Test
+  @DisplayName("the bound is in heap bytes: long names evict sooner than short ones, and the weight stays under the bound")
+  void resolve_manyLongNames_weightStaysUnderTheBound() throws IOException {
+    fx.close();
+    long bound = 200_000;
+    fx = OpsFixture.withCacheBytes(root.resolve("bounded"), bound);
+    String longPart = "n".repeat(200);
+    for (int i = 0; i < 2_000; i++) {
+      OpsFixture.put(fx.lower(1), "d/" + longPart + i, "x");
+    }
+    for (int i = 0; i < 2_000; i++) {
+      assertEquals(0, fx.getattr("/d/" + longPart + i).rc(), "resolvable while evicting");
+    }
+    long weight = fx.cache.weightedSize();
+    assertTrue(weight <= bound, "weight " + weight + " within " + bound);
+    // a name here weighs ENTRY_BYTES + ~209 (name) + ~211 (union path) + the branch path: at most
+    // a few hundred fit, far fewer than the 2,000 resolved
+    assertTrue(fx.cache.size() < 400, "names kept: " + fx.cache.size());
+    assertTrue(fx.cache.size() > 50, "but the cache still holds names: " + fx.cache.size());
+  }
 }

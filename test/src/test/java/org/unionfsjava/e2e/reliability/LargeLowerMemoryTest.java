@@ -32,7 +32,7 @@ import org.unionfsjava.e2e.support.Processes;
  *   <li>the walk saw every file and directory;
  *   <li>the daemon's Java heap after a full GC ({@code jcmd PID GC.run}, {@code GC.heap_info}) is
  *       at most {@link #HEAP_BOUND_MIB}: the lookup cache is bounded ({@code
- *       UnionMount.CACHE_ENTRIES}) whatever the number of files;
+ *       UnionMount.CACHE_BYTES}) whatever the number of files;
  *   <li>its peak resident memory (VmHWM) is at most {@link #HWM_BASE_MIB} plus {@link
  *       #NATIVE_BYTES_PER_INODE} per name walked: the JVM's part is bounded by the launcher's flags,
  *       and libfuse2 keeps one node per inode the kernel has cached, freed only when the kernel
