@@ -85,12 +85,11 @@ class NfsRootVmTest {
     long testStart = System.nanoTime();
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
-    Path work = repo.resolve("test/target/nfsroot");
-    Files.createDirectories(work);
-
-    long t0 = System.nanoTime();
-    Path kernelDir = scripts.fetchKernel();
-    long fetchMillis = millisSince(t0);
+    Path work = scripts.workDir("nfsroot");
+    VmScripts.Kernel kernel = scripts.kernel();
+    Path kernelDir = kernel.dir();
+    long fetchMillis = kernel.fetchMillis();
+    long t0;
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
     scripts.buildRuntime(runtime);
@@ -105,10 +104,6 @@ class NfsRootVmTest {
         runtime.toString(), initrd.toString());
     long initrdMillis = millisSince(t0);
     assertInitrdHoldsTheNfsRootPath(initrd, runtime);
-    String release;
-    try (var modules = Files.list(kernelDir.resolve("lib/modules"))) {
-      release = modules.findFirst().orElseThrow().getFileName().toString();
-    }
 
     Path console = work.resolve("console.log");
     List<ProcessHandle> serverProcesses;
@@ -124,7 +119,7 @@ class NfsRootVmTest {
     try (GaneshaServer server = GaneshaServer.start(state, GaneshaServer.Export.readOnly(base))) {
       serverProcesses = server.processes();
       ganeshaMillis = server.lastStartDuration().toMillis();
-      NfsGuest.Spec spec = new NfsGuest.Spec(kernelDir.resolve("boot/vmlinuz-" + release),
+      NfsGuest.Spec spec = new NfsGuest.Spec(kernel.vmlinuz(),
           initrd, String.format(CMDLINE, server.export().pseudo()), 1024, BOOT_BOUND);
       try (NfsGuest guest = NfsGuest.start(server, spec, console)) {
         guest.assertInNamespaceOf(server);

@@ -84,12 +84,11 @@ class NfsUnionVmTest {
     long testStart = System.nanoTime();
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
-    Path work = repo.resolve("test/target/nfsvm");
-    Files.createDirectories(work);
-
-    long t0 = System.nanoTime();
-    Path kernelDir = scripts.fetchKernel();
-    long fetchMillis = millisSince(t0);
+    Path work = scripts.workDir("nfsvm");
+    VmScripts.Kernel kernel = scripts.kernel();
+    Path kernelDir = kernel.dir();
+    long fetchMillis = kernel.fetchMillis();
+    long t0;
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
     scripts.buildRuntime(runtime);
@@ -101,10 +100,6 @@ class NfsUnionVmTest {
     long initrdMillis = millisSince(t0);
     Path export = work.resolve("export");
     scripts.run(Duration.ofMinutes(1), "scripts/nfsvm/make-export", export.toString());
-    String release;
-    try (var modules = Files.list(kernelDir.resolve("lib/modules"))) {
-      release = modules.findFirst().orElseThrow().getFileName().toString();
-    }
 
     Path console = work.resolve("console.log");
     Map<Integer, String> handled = new LinkedHashMap<>();
@@ -121,7 +116,7 @@ class NfsUnionVmTest {
     deleteTree(state);
     try (GaneshaServer server = GaneshaServer.start(state, GaneshaServer.Export.readOnly(export))) {
       serverProcesses = server.processes();
-      NfsGuest.Spec spec = new NfsGuest.Spec(kernelDir.resolve("boot/vmlinuz-" + release),
+      NfsGuest.Spec spec = new NfsGuest.Spec(kernel.vmlinuz(),
           initrd, "rdinit=/nfsvm-init quiet panic=-1 nfsvm.port=" + server.nfsPort()
               + " nfsvm.mountport=" + server.mountPort(), 1280, GUEST_BOUND);
       try (NfsGuest guest = NfsGuest.start(server, spec, console)) {

@@ -82,12 +82,11 @@ class SystemdShutdownVmTest {
     VmScripts.requireVmEnvironment(TOOLS);
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
-    Path work = repo.resolve("test/target/vm-systemd");
-    Files.createDirectories(work);
-
-    long t0 = System.nanoTime();
-    Path kernelDir = scripts.fetchKernel();
-    long fetchMillis = millisSince(t0);
+    Path work = scripts.workDir("vm-systemd");
+    VmScripts.Kernel kernel = scripts.kernel();
+    Path kernelDir = kernel.dir();
+    long fetchMillis = kernel.fetchMillis();
+    long t0;
     t0 = System.nanoTime();
     Processes.Result baseRun = scripts.run(Duration.ofMinutes(10), "scripts/vm/make-systemd-base", VmScripts.cacheDir());
     Path base = Path.of(VmScripts.lastLine(baseRun));
@@ -104,14 +103,10 @@ class SystemdShutdownVmTest {
     scripts.run(Duration.ofMinutes(5), "scripts/vm/make-initrd", kernelDir.toString(),
         runtime.toString(), initrd.toString(), "virtio_pci", "virtio_blk", "squashfs", "ext4");
     long initrdMillis = millisSince(t0);
-    String release;
-    try (var modules = Files.list(kernelDir.resolve("lib/modules"))) {
-      release = modules.findFirst().orElseThrow().getFileName().toString();
-    }
     System.out.printf("UNIONFS-VM-MEASURE: systemd: kernel fetch %d ms, base %s (%d MiB),"
         + " build-runtime %d ms, make-initrd %d ms%n", fetchMillis, baseBuild,
         Files.size(base) >> 20, runtimeMillis, initrdMillis);
-    return new Built(work, kernelDir.resolve("boot/vmlinuz-" + release), initrd, base, baseBuild);
+    return new Built(work, kernel.vmlinuz(), initrd, base, baseBuild);
   }
 
   /** One boot up to qemu's exit. */

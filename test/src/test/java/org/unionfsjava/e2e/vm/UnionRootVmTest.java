@@ -68,12 +68,11 @@ class UnionRootVmTest {
     }
     Path repo = VmScripts.repoFromSystemProperty();
     VmScripts scripts = new VmScripts(repo);
-    Path work = repo.resolve("test/target/vm");
-    Files.createDirectories(work);
-
-    long t0 = System.nanoTime();
-    Path kernelDir = scripts.fetchKernel();
-    long fetchMillis = millisSince(t0);
+    Path work = scripts.workDir("vm");
+    VmScripts.Kernel kernel = scripts.kernel();
+    Path kernelDir = kernel.dir();
+    long fetchMillis = kernel.fetchMillis();
+    long t0;
     Path runtime = work.resolve("runtime");
     t0 = System.nanoTime();
     scripts.buildRuntime(runtime);
@@ -87,10 +86,7 @@ class UnionRootVmTest {
         runtime.toString(), initrd.toString(), "virtio_pci", "virtio_blk", "squashfs", "ext4");
     long initrdMillis = millisSince(t0);
     assertInitrdHoldsTheHooksWork(initrd, runtime);
-    String release;
-    try (var modules = Files.list(kernelDir.resolve("lib/modules"))) {
-      release = modules.findFirst().orElseThrow().getFileName().toString();
-    }
+    String release = kernel.release();
     built = new Built(work, kernelDir, release, runtime, base, initrd, fetchMillis, runtimeMillis,
         initrdMillis);
     return built;

@@ -1,5 +1,6 @@
 package org.unionfsjava.e2e.vm.support;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,31 @@ public final class VmScripts {
   /** Debian's kernel for the guests, from scripts/vm/fetch-kernel: its directory. */
   public Path fetchKernel() {
     return Path.of(lastLine(run(Duration.ofMinutes(6), "scripts/vm/fetch-kernel", cacheDir())));
+  }
+
+  /**
+   * The guests' kernel unpacked by scripts/vm/fetch-kernel: its directory, its release (the one
+   * directory under lib/modules) and how long fetching it took.
+   */
+  public record Kernel(Path dir, String release, long fetchMillis) {
+    public Path vmlinuz() {
+      return dir.resolve("boot/vmlinuz-" + release);
+    }
+  }
+
+  /** Fetches the kernel (cached) and times it. */
+  public Kernel kernel() throws IOException {
+    long t0 = System.nanoTime();
+    Path dir = fetchKernel();
+    long fetchMillis = (System.nanoTime() - t0) / 1_000_000;
+    try (var modules = Files.list(dir.resolve("lib/modules"))) {
+      return new Kernel(dir, modules.findFirst().orElseThrow().getFileName().toString(), fetchMillis);
+    }
+  }
+
+  /** A scratch directory of one VM test, {@code test/target/NAME}, created if missing. */
+  public Path workDir(String name) throws IOException {
+    return Files.createDirectories(repo.resolve("test/target").resolve(name));
   }
 
   /** The initrd's runtime from build-runtime (never installed on this host), with its AppCDS archive. */
