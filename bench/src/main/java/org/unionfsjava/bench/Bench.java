@@ -29,7 +29,7 @@ public final class Bench {
         --quick              small data, 3 repetitions (a few minutes)
         --full               the issue's sizes, 5 repetitions (default)
         --reps N             repetitions (each mounts every system afresh)
-        --systems a,b,...    kernel,fuse-overlayfs,unionfs-fuse,unionfs-java,unionfs-java-fixed,unionfs-java-fuse3-fixed
+        --systems a,b,...    kernel,fuse-overlayfs,unionfs-fuse,unionfs-java,unionfs-java-fixed,unionfs-java-libfuse2-fixed
         --only a,b,...       only workloads whose name starts with one of these
         --no-xfs             skip the reflink (xfs image) rows
         --jfr                record a JFR profile of every unionfs-java mount into RESULTS/jfr/
@@ -288,8 +288,8 @@ public final class Bench {
     }
     Map<String, String> env = new HashMap<>();
     List<String> javaOpts = new ArrayList<>();
-    if (s == UnionSystem.UJ_FUSE3_FIXED) {
-      javaOpts.add("-Dunionfs.fuse=3");
+    if (s == UnionSystem.UJ_LIBFUSE2_FIXED) {
+      javaOpts.add("-Dunionfs.fuse=2");
     }
     if (s.isUnionfsJava() && o.jfr) {
       Path jfr = Files.createDirectories(results.resolve("jfr"));
@@ -564,12 +564,13 @@ public final class Bench {
     f.put("memory", oneLine(List.of("bash", "-c", "free -g | awk '/Mem:/{print $2\" GiB\"}'")));
     f.put("lower fs", oneLine(List.of("findmnt", "-no", "FSTYPE,SOURCE", "-T", data.lower.toString())));
     String javaOpts = System.getenv().getOrDefault("UNIONFS_JAVA_OPTS", "");
-    f.put("unionfs-java FUSE library", (javaOpts.contains("-Dunionfs.fuse=3")
-        ? "libfuse 3 through the experimental binding (UNIONFS_JAVA_OPTS=" + javaOpts + ")"
-        : "libfuse2 " + oneLine(List.of("bash", "-c", "dpkg-query -W -f '${Version}' libfuse2"))
-            + " through jnr-fuse (the default)")
-        + "; unionfs-java-fuse3-fixed: libfuse 3 " + oneLine(List.of("bash", "-c",
-            "dpkg-query -W -f '${Version}' libfuse3-3")) + " through the experimental binding");
+    String libfuse3 = "libfuse 3 " + oneLine(List.of("bash", "-c", "dpkg-query -W -f '${Version}' libfuse3-3"))
+        + " (low-level API, the union's own binding)";
+    String libfuse2 = "libfuse2 " + oneLine(List.of("bash", "-c", "dpkg-query -W -f '${Version}' libfuse2"))
+        + " through jnr-fuse";
+    f.put("unionfs-java FUSE library", (javaOpts.contains("-Dunionfs.fuse=2") ? libfuse2 : libfuse3 + " (the default)")
+        + (javaOpts.isEmpty() ? "" : " (UNIONFS_JAVA_OPTS=" + javaOpts + ")")
+        + "; unionfs-java-libfuse2-fixed: " + libfuse2);
     f.put("unionfs-java", oneLine(List.of("bash", "-c", "cd '" + o.repo + "' && git rev-parse --short"
         + " HEAD 2>/dev/null && git status --porcelain -uno 2>/dev/null | wc -l | sed"
         + " 's/^/modified files: /'")));

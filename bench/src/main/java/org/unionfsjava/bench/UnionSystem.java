@@ -12,8 +12,8 @@ enum UnionSystem {
   UNIONFS_FUSE("unionfs-fuse", "unionfs-fuse", true, true),
   UJ("unionfs-java", "unionfs-java", true, false),
   UJ_FIXED("unionfs-java-fixed", "unionfs-java --lower-mode fixed", true, false),
-  /** The experimental libfuse 3 binding (-Dunionfs.fuse=3), fixed lower mode. */
-  UJ_FUSE3_FIXED("unionfs-java-fuse3-fixed", "unionfs-java --lower-mode fixed on libfuse 3", true, false);
+  /** The libfuse2 adapter (-Dunionfs.fuse=2), fixed lower mode: what the libfuse 3 binding gains. */
+  UJ_LIBFUSE2_FIXED("unionfs-java-libfuse2-fixed", "unionfs-java --lower-mode fixed on libfuse2", true, false);
 
   final String id;
   final String label;
@@ -30,7 +30,7 @@ enum UnionSystem {
   }
 
   boolean isUnionfsJava() {
-    return this == UJ || this == UJ_FIXED || this == UJ_FUSE3_FIXED;
+    return this == UJ || this == UJ_FIXED || this == UJ_LIBFUSE2_FIXED;
   }
 
   static UnionSystem byId(String id) {
@@ -40,7 +40,7 @@ enum UnionSystem {
       }
     }
     throw new IllegalArgumentException("unknown system " + id + "; known: kernel, fuse-overlayfs, "
-        + "unionfs-fuse, unionfs-java, unionfs-java-fixed, unionfs-java-fuse3-fixed");
+        + "unionfs-fuse, unionfs-java, unionfs-java-fixed, unionfs-java-libfuse2-fixed");
   }
 
   /** Why this system cannot run here, or null. */
@@ -50,7 +50,7 @@ enum UnionSystem {
           ? null : "no overlay in /proc/filesystems (modprobe overlay)";
       case FUSE_OVERLAYFS -> onPath("fuse-overlayfs") ? null : "fuse-overlayfs not installed";
       case UNIONFS_FUSE -> onPath("unionfs") ? null : "unionfs (unionfs-fuse) not installed";
-      case UJ, UJ_FIXED, UJ_FUSE3_FIXED -> Files.isRegularFile(repo.resolve("cli/target/unionfs-java-cli.jar"))
+      case UJ, UJ_FIXED, UJ_LIBFUSE2_FIXED -> Files.isRegularFile(repo.resolve("cli/target/unionfs-java-cli.jar"))
           ? null : "unionfs-java is not built (scripts/build)";
     };
   }
@@ -68,10 +68,10 @@ enum UnionSystem {
           "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, mnt.toString()));
       case UNIONFS_FUSE -> c.addAll(List.of("unionfs", "-f", "-o", "cow,allow_other",
           upper + "=RW:" + lower + "=RO", mnt.toString()));
-      case UJ, UJ_FIXED, UJ_FUSE3_FIXED -> {
+      case UJ, UJ_FIXED, UJ_LIBFUSE2_FIXED -> {
         c.addAll(List.of(repo.resolve("bin/unionfs-java").toString(), "mount", "--foreground",
             "--upper", upper.toString(), "--lower", lower.toString()));
-        if (this == UJ_FIXED || this == UJ_FUSE3_FIXED) {
+        if (this == UJ_FIXED || this == UJ_LIBFUSE2_FIXED) {
           c.addAll(List.of("--lower-mode", "fixed"));
         }
         c.add(mnt.toString());

@@ -72,7 +72,7 @@ final class StartupTraining {
           StartupTraining.class.getClassLoader());
       if (FuseLibrary.selected() == FuseLibrary.LIBFUSE3) {
         LibFuse3.load();
-        Class.forName("org.unionfsjava.fs.fuse3.Fuse3Session", true, StartupTraining.class.getClassLoader());
+        Class.forName("org.unionfsjava.fs.fuse3.LowLevelSession", true, StartupTraining.class.getClassLoader());
       } else {
         new FuseStubFS() { };
       }

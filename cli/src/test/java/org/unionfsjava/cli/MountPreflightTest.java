@@ -191,22 +191,22 @@ class MountPreflightTest {
   }
 
   @Test
-  void mount_noLibfuse2_exits4() throws IOException {
-    Files.delete(machine.libDir.resolve("libfuse.so.2"));
+  void mount_noLibfuse3_exits4() throws IOException {
+    Files.delete(machine.libDir.resolve("libfuse3.so.3"));
     assertRefused(mount(machine.upper, machine.lower, machine.mountPoint),
-        ExitStatus.ENVIRONMENT, "libfuse.so.2 is not installed (apt-get install libfuse2)",
-        Path.of("libfuse.so.2"));
+        ExitStatus.ENVIRONMENT, "libfuse3.so.3 is not installed (apt-get install libfuse3-3)",
+        Path.of("libfuse3.so.3"));
   }
 
   @Test
-  void mount_libfuse3Selected_needsLibfuse3() throws IOException {
+  void mount_libfuse2Selected_needsLibfuse2() throws IOException {
     String was = System.getProperty("unionfs.fuse");
-    System.setProperty("unionfs.fuse", "3");
+    System.setProperty("unionfs.fuse", "2");
     try {
-      Files.delete(machine.libDir.resolve("libfuse3.so.3"));
+      Files.delete(machine.libDir.resolve("libfuse.so.2"));
       assertRefused(mount(machine.upper, machine.lower, machine.mountPoint),
-          ExitStatus.ENVIRONMENT, "libfuse3.so.3 is not installed (apt-get install libfuse3-3)",
-          Path.of("libfuse3.so.3"));
+          ExitStatus.ENVIRONMENT, "libfuse.so.2 is not installed (apt-get install libfuse2)",
+          Path.of("libfuse.so.2"));
     } finally {
       if (was == null) {
         System.clearProperty("unionfs.fuse");

@@ -1,21 +1,19 @@
 package org.unionfsjava.fs;
 
 /**
- * The libfuse the union runs on. libfuse2 through jnr-fuse ({@link UnionFuse}) is the default.
- * {@code -Dunionfs.fuse=3} (through {@code UNIONFS_JAVA_OPTS}) selects libfuse 3 through the
- * union's own binding ({@code UnionFuse3}), which negotiates what libfuse2 cannot (kernel-cached
- * POSIX ACLs, readdirplus, cached directory listings in fixed lower mode, a multi-threaded loop
- * without libfuse2's path-lock deadlock). It is not the default yet: libfuse 3's high-level layer
- * answers ESTALE, where libfuse2 answered ENOENT, to a request for a node that a concurrent unlink
- * or rename had just detached (a path walk that ran before the change, its request after it).
- * The kernel retries such a call once with a fresh lookup, so a program sees ESTALE only when the
- * retry loses a second race, but the stress test does see it, and a plain directory never answers
- * ESTALE. The fix is libfuse's low-level API with the union's own inode table.
+ * The libfuse the union runs on. libfuse 3's low-level API through the union's own binding
+ * ({@link UnionLowLevel}, package {@code fuse3}) is the default: the kernel keeps POSIX ACLs and,
+ * in fixed lower mode, whole listings; readdirplus saves a LOOKUP per listed name; and the union's
+ * own node table answers a request for a node that a concurrent unlink or rename detached with
+ * ENOENT (or through a handle still open on it), where libfuse 3's high-level API answered
+ * ESTALE. {@code -Dunionfs.fuse=2} (through {@code UNIONFS_JAVA_OPTS}) selects libfuse2 through
+ * jnr-fuse ({@link UnionFuse}), the union's first adapter; so does any architecture but x86_64,
+ * for which the binding's structure offsets were not computed.
  */
 public enum FuseLibrary {
-  /** libfuse 3 through the union's own jnr-ffi binding ({@link UnionFuse3}). */
+  /** libfuse 3's low-level API through the union's own jnr-ffi binding ({@link UnionLowLevel}). */
   LIBFUSE3("libfuse3.so.3", "libfuse3-3"),
-  /** libfuse 2 through jnr-fuse ({@link UnionFuse}). */
+  /** libfuse 2's high-level API through jnr-fuse ({@link UnionFuse}). */
   LIBFUSE2("libfuse.so.2", "libfuse2");
 
   private final String soname;
@@ -36,10 +34,10 @@ public enum FuseLibrary {
     return debianPackage;
   }
 
-  /** The library this JVM mounts with: {@code -Dunionfs.fuse=3}, or libfuse2 (the default). */
+  /** The library this JVM mounts with: libfuse 3 (the default) unless {@code -Dunionfs.fuse=2}. */
   public static FuseLibrary selected() {
-    String v = System.getProperty("unionfs.fuse", "2").trim();
+    String v = System.getProperty("unionfs.fuse", "3").trim();
     // the libfuse 3 binding knows the struct layouts of x86_64 only (fuse3.Fuse3Abi)
-    return "3".equals(v) && "amd64".equals(System.getProperty("os.arch")) ? LIBFUSE3 : LIBFUSE2;
+    return !"2".equals(v) && "amd64".equals(System.getProperty("os.arch")) ? LIBFUSE3 : LIBFUSE2;
   }
 }

@@ -100,7 +100,7 @@ public final class UnionMount implements AutoCloseable {
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
     UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable(), work);
-    return FuseLibrary.selected() == FuseLibrary.LIBFUSE3 ? new UnionFuse3(ops, o) : new UnionFuse(ops);
+    return FuseLibrary.selected() == FuseLibrary.LIBFUSE3 ? new UnionLowLevel(ops, o) : new UnionFuse(ops);
   }
 
   private static long cacheBytes(long dflt) {

@@ -1,16 +1,17 @@
 /**
- * The union filesystem on FUSE: the jnr-fuse adapter, the operations, the caches and the mount.
+ * The union filesystem on FUSE: the adapters, the operations, the caches and the mount.
  *
  * <h2>Request path</h2>
  *
  * <pre>
- * kernel ──/dev/fuse──▶ libfuse2 (high-level, one request at a time) ──jnr-fuse──▶ UnionFuse
- *        (-Dunionfs.fuse=3, not yet the default: libfuse 3 ──fuse3 binding──▶ UnionFuse3)
- *   UnionFuse: decode arguments ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
- *   UnionOps:  resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
+ * kernel ──/dev/fuse──▶ libfuse 3 (low-level, one request at a time) ──fuse3 binding──▶ UnionLowLevel
+ *        (-Dunionfs.fuse=2: libfuse2 (high-level) ──jnr-fuse──▶ UnionFuse)
+ *   UnionLowLevel: node id ▶ path (NodeTable) ▶ Barrier.call ▶ UnionOps ▶ answer (fuse_reply_*)
+ *   UnionFuse:     path ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
+ *   UnionOps:      resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
  * </pre>
  *
- * <p>The adapters ({@code UnionFuse3}, {@link org.unionfsjava.fs.UnionFuse}) know FUSE and jnr types and nothing of unions; {@code UnionOps}
+ * <p>The adapters ({@code UnionLowLevel}, {@link org.unionfsjava.fs.UnionFuse}) know FUSE and jnr types and nothing of unions; {@code UnionOps}
  * knows unions and nothing of jnr. Read and write never enter {@code UnionOps}: the adapter takes
  * the open file's descriptor from the {@code OpenFileTable} and calls pread/pwrite on FUSE's own
  * buffer (no copy through the Java heap).
@@ -49,8 +50,9 @@
  * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per
  * character of its name, union path and branch paths; README, "Memory"), so long paths cannot
  * outgrow the heap; evicted by Caffeine's frequency-aware policy.
- * The other per-name memory of the daemon is libfuse's node table (one node per inode the kernel
- * holds, about 200 bytes, freed when the kernel forgets the inode), outside the Java heap.
+ * The other per-name memory of the daemon is the node table ({@code NodeTable} on libfuse 3, in
+ * the heap; libfuse2's own outside it): one node per inode the kernel holds, freed when the kernel
+ * forgets the inode.
  *
  * <p>Dropping a name drops its subtree in one step, because cached names are keyed by their
  * parent's entry; an ancestor that came from a lower is dropped too, since the copy-up changed
@@ -62,41 +64,46 @@
  * the adapters avoid the ones they can: there is no flush callback (nothing is buffered in the
  * daemon and locks are the kernel's; libfuse answers ENOSYS once and the kernel stops sending
  * FLUSH on close); readdir passes d_ino and d_type so that listing tools need no GETATTR per
- * entry, and on libfuse 3 full attributes (readdirplus: no LOOKUP per listed name); a directory
- * is listed at its first READDIR, not at OPENDIR too. On libfuse 3 the kernel keeps POSIX ACLs
- * (no GETXATTR of system.posix_acl_* per {@code ls -l} entry) and, in fixed lower mode, whole
- * listings. What remains on libfuse2, the default (a GETXATTR per {@code ls -l} entry for its
- * SELinux and ACL probes, OPENDIR/READDIR/RELEASEDIR for every listing; on libfuse 3 only the
- * SELinux probe), is named in the benchmark's results.
+ * entry, and on libfuse 3 full attributes and nodes (readdirplus: no LOOKUP per listed name); a
+ * directory is listed at its first READDIR, not at OPENDIR too. On libfuse 3 the kernel keeps
+ * POSIX ACLs (no GETXATTR of system.posix_acl_* per {@code ls -l} entry) and, in fixed lower
+ * mode, whole listings. What remains (a GETXATTR per {@code ls -l} entry for the SELinux probe;
+ * on libfuse2 also the ACL probe and OPENDIR/READDIR/RELEASEDIR for every listing) is named in
+ * the benchmark's results.
  *
  * <h2>Open files</h2>
  *
  * An open for reading uses the branch that has the file; an open for writing or with O_TRUNC
  * copies it up first (O_TRUNC copies no data). A read-only descriptor opened on a lower file keeps
  * reading the lower after another open copied the file up, as in kernel overlayfs. A file unlinked
- * while open stays reachable through libfuse's hidden name ({@code UnlinkedOpenFiles}) and leaves
- * the work directory when its last union handle closes.
+ * while open is renamed to a hidden name (by libfuse2, or by {@code UnionLowLevel} the same way)
+ * and stays reachable through it ({@code UnlinkedOpenFiles}); it leaves the work directory when
+ * its last union handle closes.
  *
  * <h2>Names are bytes</h2>
  *
- * The daemon runs with {@code file.encoding=ISO-8859-1}, so the paths libfuse hands over (decoded by the fuse3 binding, or by jnr-fuse) carry one char
+ * The daemon runs with {@code file.encoding=ISO-8859-1}, so the names libfuse hands over (decoded by the fuse3 binding, or by jnr-fuse) carry one char
  * per byte and the core keeps them so ({@code LosslessNames}); only the native BranchIo turns them
  * into syscalls. Text from the command line is converted once ({@code NameCharset.fromPlatform}),
  * and so are the arguments of child processes (ProcessBuilder encodes with the default charset).
  *
  * <h2>Mount options</h2>
  *
- * On libfuse 3 ({@code -Dunionfs.fuse=3}, {@code UnionFuse3.init}): the same settings as below through {@code struct
- * fuse_config} and {@code fuse_conn_info}, plus POSIX ACLs checked and cached by the kernel,
- * readdirplus, the listing cache in fixed lower mode; {@code -s} too (a multi-threaded loop on
- * {@code -Dunionfs.fuse3.threads=multi} only: see {@code UnionFuse3.arguments}); the kernel, not the daemon (which writes as root), clears set-id bits on
- * write (HANDLE_KILLPRIV refused). On libfuse2, the default, they are chosen in {@code
- * UnionMount.fuseArguments}: {@code fsname} and {@code subtype} so that
+ * On libfuse 3, the default ({@code UnionLowLevel}): {@code fsname} and {@code subtype} so that
  * /proc/mounts shows {@code fuse.unionfs-java}; {@code default_permissions} (the kernel checks
- * modes against what getattr reports) and, as root, {@code allow_other}; {@code use_ino} so
- * {@code st_ino} and {@code d_ino} are the union's own numbers; {@code big_writes} with
- * {@code max_write=131072}; kernel timeouts and {@code auto_cache}/{@code kernel_cache} from the
- * lower mode; {@code -s}, one request at a time, because libfuse2's multi-threaded loop can
- * deadlock in its path-lock queue when renames race (libfuse issue #695, fixed in libfuse 3.13 by PR #699).
+ * modes against what getattr reports) and, as root, {@code allow_other}, {@code dev} and {@code
+ * suid}; everything else is answered per request: entry, attribute and negative timeouts from the
+ * lower mode (one hour in fixed mode, the TTL in changing mode), keep_cache on every open in fixed
+ * mode and, in changing mode, only while the file's mtime and size are what the last open saw
+ * (libfuse's auto_cache), FOPEN_CACHE_DIR in fixed mode; capabilities at init: POSIX ACLs,
+ * readdirplus, parallel directory operations; HANDLE_KILLPRIV refused, so the kernel, not the
+ * daemon (which writes as root), clears set-id bits on write. st_ino and d_ino are the union's own
+ * numbers; node ids are the node table's. One request at a time ({@code fuse_session_loop}).
+ *
+ * <p>On libfuse2 ({@code -Dunionfs.fuse=2}) they are chosen in {@code UnionMount.fuseArguments}:
+ * the same mount options; {@code use_ino}; {@code big_writes} with {@code max_write=131072};
+ * kernel timeouts and {@code auto_cache}/{@code kernel_cache} from the lower mode; {@code -s}, one
+ * request at a time, because libfuse2's multi-threaded loop can deadlock in its path-lock queue
+ * when renames race (libfuse issue #695, fixed in libfuse 3.13 by PR #699).
  */
 package org.unionfsjava.fs;

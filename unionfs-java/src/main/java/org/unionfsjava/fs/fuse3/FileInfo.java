@@ -15,6 +15,10 @@ public final class FileInfo {
     return p == null || p.address() == 0 ? null : new FileInfo(p);
   }
 
+  Pointer pointer() {
+    return p;
+  }
+
   /** open(2) flags. */
   public int flags() {
     return p.getInt(Fuse3Abi.FI_FLAGS);
@@ -37,11 +41,6 @@ public final class FileInfo {
   /** FOPEN_CACHE_DIR: the kernel may cache this directory's listing (opendir only). */
   public void cacheReaddir() {
     setBit(Fuse3Abi.FI_CACHE_READDIR);
-  }
-
-  /** FOPEN_NOFLUSH: no FLUSH request on close. */
-  public void noflush() {
-    setBit(Fuse3Abi.FI_NOFLUSH);
   }
 
   private void setBit(int bit) {
