@@ -9,7 +9,7 @@ import org.unionfsjava.model.NameCharset;
 import org.unionfsjava.model.UnionException;
 
 /**
- * What both FUSE adapters ({@code UnionFuse3} on libfuse 3, {@link UnionFuse} on libfuse2) put
+ * What both FUSE adapters ({@link UnionLowLevel} on libfuse 3, {@link UnionFuse} on libfuse2) put
  * into libfuse's buffers the same way: reads straight into the request buffer, link targets,
  * xattr values and name lists by the xattr size convention.
  */
@@ -45,13 +45,18 @@ final class Replies {
 
   /** listxattr's answer: the names, each NUL-terminated, by the same convention. */
   static int nameList(List<String> names, Pointer out, long size) throws UnionException {
+    return copyOut(nameList(names), out, size);
+  }
+
+  /** The names, each NUL-terminated, as listxattr returns them. */
+  static byte[] nameList(List<String> names) {
     ByteBuffer all = ByteBuffer.allocate(65536);
     for (String n : names) {
       all.put(NameCharset.bytes(n)).put((byte) 0);
     }
     byte[] bytes = new byte[all.position()];
     all.flip().get(bytes);
-    return copyOut(bytes, out, size);
+    return bytes;
   }
 
   /** readlink's answer: the target's bytes, cut to the buffer and NUL-terminated. */

@@ -1,12 +1,10 @@
 package org.unionfsjava.fs;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -18,7 +16,6 @@ import org.unionfsjava.fs.fuse3.LowLevelOperations;
 import org.unionfsjava.fs.fuse3.LowLevelSession;
 import org.unionfsjava.fs.fuse3.Request;
 import org.unionfsjava.fs.nativeio.NativeFile;
-import org.unionfsjava.model.BranchIo;
 import org.unionfsjava.model.Caller;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.NameCharset;
@@ -27,9 +24,10 @@ import org.unionfsjava.model.UnionException;
 import org.unionfsjava.model.UnionPath;
 
 /**
- * The libfuse 3 adapter on the low-level API: node ids instead of paths, with the union's own
- * {@link NodeTable}. The same {@link UnionOps} calls as {@link UnionFuse}; what the low-level API
- * adds:
+ * The libfuse 3 adapter on the low-level API: decodes a request, runs it through the {@link
+ * Barrier} on {@link NodeLayer} (node ids to paths, the node table) or straight on {@link
+ * UnionOps}, and answers it. The same union operations as {@link UnionFuse}; what the low-level
+ * API adds:
  *
  * <ul>
  *   <li>No ESTALE: a request for a node a concurrent unlink or rename detached is answered ENOENT,
@@ -54,24 +52,22 @@ import org.unionfsjava.model.UnionPath;
  */
 final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mountable {
   private static final Logger LOG = LogManager.getLogger();
-  private static final long UNSET_ID = 0xffffffffL;
   private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
-  private static final int ENOENT = 2;
 
   private final UnionOps ops;
   private final MountOptions options;
-  private final NodeTable nodes = new NodeTable();
+  private final NodeLayer nodes;
   private final LowLevelSession session;
   private final boolean fixed;
   private final double timeout;
   private final boolean posixAcl = flag("unionfs.fuse3.posixAcl");
   private final boolean readdirplus = flag("unionfs.fuse3.readdirplus");
   private final boolean cacheDir;
-  private final AtomicLong hiddenCounter = new AtomicLong();
   private Path mountPoint;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
     this.ops = ops;
+    this.nodes = new NodeLayer(ops);
     this.options = options;
     this.fixed = options.lowerMode() == LowerMode.FIXED;
     this.timeout = fixed ? FIXED_KERNEL_TIMEOUT.toSeconds() : options.cacheTtl().toMillis() / 1000.0;
@@ -166,41 +162,21 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     return new Caller(r.uid(), r.gid());
   }
 
-  /** Answers with the node for a name just made or found (one more kernel reference). */
-  private int entry(Request r, long parent, String name, UnionPath p) throws IOException {
-    Stat st = ops.getattr(p);
-    NodeTable.Node n = nodes.lookedUp(parent, name, st.ino(), st.mode());
-    if (!r.entry(n.id, st, timeout)) {
-      nodes.forget(n.id, 1); // interrupted: the kernel did not take it
+  private static long fh(FileInfo fi) {
+    return fi == null ? -1 : fi.fh();
+  }
+
+  /** Answers with a node handed to the kernel; takes the reference back if the kernel did not. */
+  private int entry(Request r, NodeLayer.Entry e) {
+    if (!r.entry(e.node(), e.attributes(), timeout)) {
+      nodes.unreferenced(e.node());
     }
     return 0;
   }
 
-  /** The attributes of a node: by its path, or through an open handle when it has none. */
-  private Stat attributes(long ino, FileInfo fi) throws IOException {
-    if (fi != null) {
-      return ops.fgetattr(fi.fh());
-    }
-    UnionPath p = nodes.pathIfAttached(ino);
-    if (p != null) {
-      return ops.getattr(p);
-    }
-    long fh = nodes.anyHandle(ino);
-    if (fh < 0) {
-      throw new UnionException(Errno.ENOENT, "#" + ino, "removed");
-    }
-    return ops.fgetattr(fh);
-  }
-
-  private String hiddenName(long ino) {
-    return String.format("%s%08x%08x", UnlinkedOpenFiles.PREFIX, ino & 0xffffffffL, hiddenCounter.incrementAndGet() & 0xffffffffL);
-  }
-
-  /** Moves an open file out of the way (libfuse's hide_node): its node follows to a hidden name. */
-  private void hide(long parent, String name, UnionPath p) throws IOException {
-    String hidden = hiddenName(nodes.at(parent, name).id);
-    ops.rename(p, p.parent().child(hidden));
-    nodes.moved(parent, name, parent, hidden);
+  private static int ok(Request r) {
+    r.ok();
+    return 0;
   }
 
   // ---- names ----
@@ -208,22 +184,12 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void lookup(Request r, long parent, String name) {
     answer(r, "lookup", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      Stat st;
-      try {
-        st = ops.getattr(p);
-      } catch (UnionException e) {
-        if (e.errno() != Errno.ENOENT) {
-          throw e;
-        }
+      NodeLayer.Entry e = nodes.lookup(parent, name);
+      if (e == null) {
         r.negativeEntry(timeout);
         return 0;
       }
-      NodeTable.Node n = nodes.lookedUp(parent, name, st.ino(), st.mode());
-      if (!r.entry(n.id, st, timeout)) {
-        nodes.forget(n.id, 1);
-      }
-      return 0;
+      return entry(r, e);
     });
   }
 
@@ -235,100 +201,61 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void mknod(Request r, long parent, String name, int mode, long rdev) {
     answer(r, "mknod", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      ops.mknod(p, mode, rdev, caller(r));
-      return entry(r, parent, name, p);
+      nodes.mknod(parent, name, mode, rdev, caller(r));
+      return entry(r, nodes.made(parent, name));
     });
   }
 
   @Override
   public void mkdir(Request r, long parent, String name, int mode) {
     answer(r, "mkdir", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      ops.mkdir(p, mode, caller(r));
-      return entry(r, parent, name, p);
+      nodes.mkdir(parent, name, mode, caller(r));
+      return entry(r, nodes.made(parent, name));
     });
   }
 
   @Override
   public void symlink(Request r, String target, long parent, String name) {
     answer(r, "symlink", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      ops.symlink(target, p, caller(r));
-      return entry(r, parent, name, p);
+      nodes.symlink(target, parent, name, caller(r));
+      return entry(r, nodes.made(parent, name));
     });
   }
 
   @Override
   public void link(Request r, long ino, long newParent, String newName) {
     answer(r, "link", newName, () -> {
-      UnionPath to = nodes.childPath(newParent, newName);
-      ops.link(nodes.path(ino), to);
-      return entry(r, newParent, newName, to);
+      nodes.link(ino, newParent, newName);
+      return entry(r, nodes.made(newParent, newName));
     });
   }
 
   @Override
   public void unlink(Request r, long parent, String name) {
     answer(r, "unlink", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      if (nodes.openCount(parent, name) > 0) {
-        hide(parent, name, p);
-      } else {
-        ops.unlink(p);
-        nodes.removed(parent, name);
-      }
-      r.ok();
-      return 0;
+      nodes.unlink(parent, name);
+      return ok(r);
     });
   }
 
   @Override
   public void rmdir(Request r, long parent, String name) {
     answer(r, "rmdir", name, () -> {
-      ops.rmdir(nodes.childPath(parent, name));
-      nodes.removed(parent, name);
-      r.ok();
-      return 0;
+      nodes.rmdir(parent, name);
+      return ok(r);
     });
   }
 
-  /**
-   * rename and renameat2. RENAME_NOREPLACE is checked here, then the plain rename runs: not atomic
-   * against a change made beneath the union (the kernel orders those made through it).
-   * RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL, as they did on libfuse2.
-   */
+  /** RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL, as they did on libfuse2. */
   @Override
   public void rename(Request r, long parent, String name, long newParent, String newName, int flags) {
     answer(r, "rename", name, () -> {
       if ((flags & ~RENAME_NOREPLACE) != 0) {
         throw new UnionException(Errno.EINVAL, name, "rename flags 0x" + Integer.toHexString(flags) + " not supported");
       }
-      UnionPath from = nodes.childPath(parent, name);
-      UnionPath to = nodes.childPath(newParent, newName);
-      if ((flags & RENAME_NOREPLACE) != 0 && exists(to)) {
-        throw new UnionException(Errno.EEXIST, to.toString(), "file exists");
-      }
-      if (nodes.openCount(newParent, newName) > 0 && !from.equals(to)) {
-        hide(newParent, newName, to); // the replaced file stays readable through its handles
-      }
-      ops.rename(from, to);
-      nodes.moved(parent, name, newParent, newName);
-      r.ok();
-      return 0;
+      nodes.rename(parent, name, newParent, newName, (flags & RENAME_NOREPLACE) != 0);
+      return ok(r);
     });
-  }
-
-  private boolean exists(UnionPath p) throws IOException {
-    try {
-      ops.getattr(p);
-      return true;
-    } catch (UnionException e) {
-      if (e.errno() == Errno.ENOENT) {
-        return false;
-      }
-      throw e;
-    }
   }
 
   // ---- attributes ----
@@ -336,50 +263,18 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void getattr(Request r, long ino, FileInfo fi) {
     answer(r, "getattr", "", () -> {
-      r.attr(attributes(ino, fi), timeout);
+      r.attr(nodes.attributes(ino, fh(fi)), timeout);
       return 0;
     });
   }
 
-  /** chmod, chown, truncate and utimens in one call, in that order (as libfuse's high-level API). */
   @Override
-  public void setattr(Request r, long ino, AttrChange c, FileInfo fi) {
+  public void setattr(Request r, long ino, AttrChange change, FileInfo fi) {
     answer(r, "setattr", "", () -> {
-      UnionPath p = nodes.pathIfAttached(ino);
-      boolean onPath = c.has(AttrChange.MODE) || c.has(AttrChange.UID) || c.has(AttrChange.GID)
-          || c.has(AttrChange.ATIME) || c.has(AttrChange.MTIME) || c.has(AttrChange.ATIME_NOW)
-          || c.has(AttrChange.MTIME_NOW) || (c.has(AttrChange.SIZE) && fi == null);
-      if (p == null && onPath) {
-        throw new UnionException(Errno.ENOENT, "#" + ino, "removed");
-      }
-      if (c.has(AttrChange.MODE)) {
-        ops.chmod(p, c.mode());
-      }
-      if (c.has(AttrChange.UID) || c.has(AttrChange.GID)) {
-        int uid = c.has(AttrChange.UID) && Integer.toUnsignedLong(c.uid()) != UNSET_ID ? c.uid() : -1;
-        int gid = c.has(AttrChange.GID) && Integer.toUnsignedLong(c.gid()) != UNSET_ID ? c.gid() : -1;
-        ops.chown(p, uid, gid);
-      }
-      if (c.has(AttrChange.SIZE)) {
-        if (fi != null) {
-          NativeFile.ftruncate(ops.file(fi.fh()).fd(), c.size());
-        } else {
-          ops.truncate(p, c.size());
-        }
-      }
-      boolean atime = c.has(AttrChange.ATIME) || c.has(AttrChange.ATIME_NOW);
-      boolean mtime = c.has(AttrChange.MTIME) || c.has(AttrChange.MTIME_NOW);
-      if (atime || mtime) {
-        ops.utimens(p, time(atime, c.has(AttrChange.ATIME_NOW), c.atimeNs()),
-            time(mtime, c.has(AttrChange.MTIME_NOW), c.mtimeNs()));
-      }
-      r.attr(attributes(ino, fi), timeout);
+      nodes.setattr(ino, change, fh(fi));
+      r.attr(nodes.attributes(ino, fh(fi)), timeout);
       return 0;
     });
-  }
-
-  private static long time(boolean set, boolean now, long ns) {
-    return !set ? BranchIo.UTIME_OMIT : now ? BranchIo.UTIME_NOW : ns;
   }
 
   @Override
@@ -394,8 +289,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   public void access(Request r, long ino, int mask) {
     answer(r, "access", "", () -> {
       ops.access(nodes.path(ino));
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 
@@ -416,35 +310,22 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       byte[] v = new byte[(int) size];
       value.get(0, v, 0, v.length);
       ops.setxattr(nodes.path(ino), name, v, flags);
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 
   @Override
   public void getxattr(Request r, long ino, String name, long size) {
-    answer(r, "getxattr", name, () -> {
-      sized(r, ops.getxattr(nodes.path(ino), name), size);
-      return 0;
-    });
+    answer(r, "getxattr", name, () -> sized(r, ops.getxattr(nodes.path(ino), name), size));
   }
 
   @Override
   public void listxattr(Request r, long ino, long size) {
-    answer(r, "listxattr", "", () -> {
-      ByteBuffer all = ByteBuffer.allocate(65536);
-      for (String n : ops.listxattr(nodes.path(ino))) {
-        all.put(NameCharset.bytes(n)).put((byte) 0);
-      }
-      byte[] bytes = new byte[all.position()];
-      all.flip().get(bytes);
-      sized(r, bytes, size);
-      return 0;
-    });
+    answer(r, "listxattr", "", () -> sized(r, Replies.nameList(ops.listxattr(nodes.path(ino))), size));
   }
 
   /** The xattr convention: size 0 asks for the length; a short buffer is ERANGE. */
-  private static void sized(Request r, byte[] data, long size) throws UnionException {
+  private static int sized(Request r, byte[] data, long size) throws UnionException {
     if (size == 0) {
       r.xattrSize(data.length);
     } else if (size < data.length) {
@@ -452,35 +333,30 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     } else {
       r.data(data);
     }
+    return 0;
   }
 
   @Override
   public void removexattr(Request r, long ino, String name) {
     answer(r, "removexattr", name, () -> {
       ops.removexattr(nodes.path(ino), name);
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 
   // ---- files ----
 
+  /** The page cache is kept across opens in fixed mode; in changing mode while the data is unchanged. */
   @Override
   public void open(Request r, long ino, FileInfo fi) {
     answer(r, "open", "", () -> {
-      long fh = ops.open(nodes.path(ino), fi.flags());
+      long fh = nodes.open(ino, fi.flags());
       fi.fh(fh);
-      nodes.opened(ino, fh);
-      if (fixed) {
+      if (fixed || nodes.sameDataAsLastOpen(ino, fh)) {
         fi.keepCache();
-      } else {
-        Stat st = NativeFile.fstat(ops.file(fh).fd()); // the data's mtime and size
-        if (nodes.sameDataAsLastOpen(ino, st.mtimeNs(), st.size())) {
-          fi.keepCache();
-        }
       }
       if (!r.open(fi)) {
-        closeUnwanted(ino, fh);
+        nodes.closeUnwanted(ino, fh);
       }
       return 0;
     });
@@ -489,30 +365,14 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void create(Request r, long parent, String name, int mode, FileInfo fi) {
     answer(r, "create", name, () -> {
-      UnionPath p = nodes.childPath(parent, name);
-      long fh = ops.create(p, mode, fi.flags(), caller(r));
-      fi.fh(fh);
-      Stat st = ops.fgetattr(fh);
-      NodeTable.Node n = nodes.lookedUp(parent, name, st.ino(), st.mode());
-      nodes.opened(n.id, fh);
-      Stat data = NativeFile.fstat(ops.file(fh).fd());
-      nodes.sameDataAsLastOpen(n.id, data.mtimeNs(), data.size());
-      if (!r.create(n.id, st, timeout, fi)) {
-        closeUnwanted(n.id, fh);
-        nodes.forget(n.id, 1);
+      NodeLayer.Created c = nodes.create(parent, name, mode, fi.flags(), caller(r));
+      fi.fh(c.fh());
+      if (!r.create(c.entry().node(), c.entry().attributes(), timeout, fi)) {
+        nodes.closeUnwanted(c.entry().node(), c.fh());
+        nodes.unreferenced(c.entry().node());
       }
       return 0;
     });
-  }
-
-  /** The kernel did not take an open (interrupted): close it again. */
-  private void closeUnwanted(long ino, long fh) {
-    nodes.released(ino, fh);
-    try {
-      ops.release(fh);
-    } catch (IOException e) {
-      LOG.warn("closing an open the kernel did not take: {}", e.toString());
-    }
   }
 
   @Override
@@ -536,8 +396,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   public void fsync(Request r, long ino, boolean dataOnly, FileInfo fi) {
     answer(r, "fsync", "", () -> {
       NativeFile.fsync(ops.file(fi.fh()).fd(), dataOnly);
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 
@@ -545,29 +404,15 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   public void fallocate(Request r, long ino, int mode, long offset, long length, FileInfo fi) {
     answer(r, "fallocate", "", () -> {
       NativeFile.fallocate(ops.file(fi.fh()).fd(), mode, offset, length);
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 
-  /** Closes a handle; the last release of a hidden (unlinked) file removes its hidden name. */
   @Override
   public void release(Request r, long ino, FileInfo fi) {
     answer(r, "release", "", () -> {
-      try {
-        ops.release(fi.fh());
-      } finally {
-        if (nodes.released(ino, fi.fh()) == 0) {
-          String name = nodes.nameIfAttached(ino);
-          UnionPath p = name != null && name.startsWith(UnlinkedOpenFiles.PREFIX) ? nodes.pathIfAttached(ino) : null;
-          if (p != null) { // else its directory went: the hidden object went with the last handle
-            ops.unlink(p);
-            nodes.removed(nodes.parentIdOf(ino), name);
-          }
-        }
-      }
-      r.ok();
-      return 0;
+      nodes.release(ino, fi.fh());
+      return ok(r);
     });
   }
 
@@ -589,6 +434,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     });
   }
 
+  /**
+   * Entries from the handle's listing, from {@code offset} on, as many as fit; with {@code plus}
+   * each with its attributes and node (the kernel counts a reference for each it takes), "." and
+   * ".." and names gone meanwhile without.
+   */
   @Override
   public void readdir(Request r, long ino, long size, long offset, FileInfo fi, boolean plus) {
     answer(r, "readdir", "", () -> {
@@ -604,16 +454,15 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
           }
           continue;
         }
-        Stat st = dir == null || e.name().equals(".") || e.name().equals("..") ? null : plusAttributes(dir, e);
-        if (st == null) {
-          if (!out.addPlus(name, 0, new Stat(0, e.ino(), e.typeBits(), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, i + 1)) {
-            break;
+        boolean dots = e.name().equals(".") || e.name().equals("..");
+        NodeLayer.Entry n = dir == null || dots ? null : nodes.listed(ino, dir, e.name());
+        boolean fits = n == null
+            ? out.addPlus(name, 0, new Stat(0, e.ino(), e.typeBits(), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, i + 1)
+            : out.addPlus(name, n.node(), n.attributes(), timeout, i + 1);
+        if (!fits) {
+          if (n != null) {
+            nodes.unreferenced(n.node()); // did not fit: the kernel never saw it
           }
-          continue;
-        }
-        NodeTable.Node n = nodes.lookedUp(ino, e.name(), st.ino(), st.mode());
-        if (!out.addPlus(name, n.id, st, timeout, i + 1)) {
-          nodes.forget(n.id, 1); // did not fit: the kernel never saw it
           break;
         }
       }
@@ -622,21 +471,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     });
   }
 
-  /** A listed name's attributes, or null if it went away meanwhile (a lookup will tell). */
-  private Stat plusAttributes(UnionPath dir, DirHandle.Entry e) throws IOException {
-    try {
-      return ops.getattr(dir.child(e.name()));
-    } catch (UnionException gone) {
-      return null;
-    }
-  }
-
   @Override
   public void releasedir(Request r, long ino, FileInfo fi) {
     answer(r, "releasedir", "", () -> {
       ops.releasedir(fi.fh());
-      r.ok();
-      return 0;
+      return ok(r);
     });
   }
 }

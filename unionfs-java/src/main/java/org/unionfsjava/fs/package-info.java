@@ -6,12 +6,14 @@
  * <pre>
  * kernel ──/dev/fuse──▶ libfuse 3 (low-level, one request at a time) ──fuse3 binding──▶ UnionLowLevel
  *        (-Dunionfs.fuse=2: libfuse2 (high-level) ──jnr-fuse──▶ UnionFuse)
- *   UnionLowLevel: node id ▶ path (NodeTable) ▶ Barrier.call ▶ UnionOps ▶ answer (fuse_reply_*)
+ *   UnionLowLevel: decode ▶ Barrier.call ▶ NodeLayer (node ids ▶ paths, NodeTable) ▶ UnionOps ▶ answer (fuse_reply_*)
  *   UnionFuse:     path ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
  *   UnionOps:      resolve (ResolutionCache) ▶ act (model: Namespace, CopyUp) ▶ invalidate ▶ result
  * </pre>
  *
- * <p>The adapters ({@code UnionLowLevel}, {@link org.unionfsjava.fs.UnionFuse}) know FUSE and jnr types and nothing of unions; {@code UnionOps}
+ * <p>The adapters ({@code UnionLowLevel}, {@link org.unionfsjava.fs.UnionFuse}) know FUSE and jnr types and nothing of unions; {@code
+ * NodeLayer} does on node ids what libfuse's high-level API did on paths (the node table, hiding
+ * open files that are unlinked, the page cache decision at open); {@code UnionOps}
  * knows unions and nothing of jnr. Read and write never enter {@code UnionOps}: the adapter takes
  * the open file's descriptor from the {@code OpenFileTable} and calls pread/pwrite on FUSE's own
  * buffer (no copy through the Java heap).
