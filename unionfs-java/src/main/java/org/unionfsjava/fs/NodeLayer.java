@@ -241,7 +241,8 @@ final class NodeLayer {
    * saw, so the kernel may keep the pages it cached; records what this open sees.
    */
   boolean sameDataAsLastOpen(long node, long fh) throws IOException {
-    Stat data = NativeFile.fstat(ops.file(fh).fd());
+    OpenFile f = ops.file(fh);
+    Stat data = f.atOpen() != null ? f.atOpen() : NativeFile.fstat(f.fd()); // a lower file's was taken at open
     return nodes.sameDataAsLastOpen(node, data.mtimeNs(), data.size());
   }
 

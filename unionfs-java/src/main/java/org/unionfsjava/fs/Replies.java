@@ -18,16 +18,18 @@ final class Replies {
 
   /**
    * Reads into libfuse's buffer with pread on the open file's descriptor; a descriptor gone stale
-   * (an NFS lower's server restarted) is reopened once if the file is still the same one.
+   * (an NFS lower's server restarted) is reopened once if the file is still the same one. Safe to
+   * run on several threads at once.
    */
   static int read(UnionOps ops, long fh, Pointer buf, long size, long offset) throws java.io.IOException {
+    OpenFile f = ops.file(fh);
     try {
-      return NativeFile.pread(ops.file(fh).fd(), buf, size, offset);
+      return NativeFile.pread(f.fd(), buf, size, offset);
     } catch (UnionException e) {
       if (e.errno() != Errno.ESTALE) {
         throw e;
       }
-      return NativeFile.pread(ops.reopenStale(fh).fd(), buf, size, offset); // once
+      return NativeFile.pread(ops.reopenStale(fh, f).fd(), buf, size, offset); // once
     }
   }
 

@@ -453,7 +453,19 @@ final class UnionOps {
    * otherwise answers ESTALE, so a file replaced on the server never mixes two versions.
    */
   OpenFile reopenStale(long fh) throws IOException {
+    return reopenStale(fh, table.file(fh));
+  }
+
+  /**
+   * As {@link #reopenStale(long)} for the descriptor a read found stale: reads may run in
+   * parallel, so if another one reopened the file meanwhile, its descriptor is the answer (the
+   * stale one is closed once, by whoever replaced it).
+   */
+  synchronized OpenFile reopenStale(long fh, OpenFile stale) throws IOException {
     OpenFile f = table.file(fh);
+    if (f != stale) {
+      return f;
+    }
     Stat was = f.atOpen();
     Stat now = f.real() == null ? null : io.lstat(f.real());
     if (was == null || now == null || now.ino() != was.ino() || now.size() != was.size()

@@ -7,21 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -153,6 +157,60 @@ class FuseLibraryTest {
       }
       assertEquals(List.of(), problems, "calls that failed other than with ENOENT (ESTALE among them)");
       assertTrue(gone.get() > 100, "the races were run: " + gone.get() + " of " + calls.get() + " calls lost one (ENOENT)");
+    }
+  }
+
+  /**
+   * Four threads reading random 128 KiB blocks of a lower file and of its copied-up twin (the
+   * kernel's read-ahead keeps several reads in flight) get exactly the bytes at their offsets.
+   */
+  @Test
+  void parallelReads_rightBytesAtEveryOffset() throws Exception {
+    try (RelUnion u = RelUnion.create(tmp.resolve("u"), 1, UnionSystem.JAVA_OVERLAY)) {
+      byte[] data = new byte[16 << 20];
+      for (int i = 0; i < data.length; i += 4) {
+        int v = i * 31 + 7;
+        data[i] = (byte) (v >>> 24);
+        data[i + 1] = (byte) (v >>> 16);
+        data[i + 2] = (byte) (v >>> 8);
+        data[i + 3] = (byte) v;
+      }
+      Files.createDirectories(u.lower(1).resolve("d"));
+      Files.write(u.lower(1).resolve("d/lower.bin"), data);
+      Files.write(u.lower(1).resolve("d/copied.bin"), data);
+      u.mount();
+      Files.write(u.at("d/copied.bin"), new byte[0], StandardOpenOption.APPEND); // copy-up
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      AtomicLong reads = new AtomicLong();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          Path f = u.at(t % 2 == 0 ? "d/lower.bin" : "d/copied.bin");
+          done.add(pool.submit(() -> {
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+              ByteBuffer buf = ByteBuffer.allocate(128 << 10);
+              while (System.nanoTime() < end) {
+                int off = ThreadLocalRandom.current().nextInt(data.length - buf.capacity());
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf, off + buf.position()) > 0) {
+                  // until full
+                }
+                assertArrayEquals(Arrays.copyOfRange(data, off, off + buf.capacity()), buf.array(),
+                    f + " at offset " + off);
+                reads.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : done) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertTrue(reads.get() > 100, "reads done: " + reads.get());
     }
   }
 
