@@ -137,8 +137,10 @@ final class NodeTable {
     return spread(Long.hashCode(id)) & (length - 1);
   }
 
+  /** The directory's id is mixed first: sibling ids are sequential and so are names like f000123. */
   private static int nameSlot(long dir, String name, int length) {
-    return spread(Long.hashCode(dir) * 31 + name.hashCode()) & (length - 1);
+    long h = dir * 0x9E3779B97F4A7C15L;
+    return spread((int) (h ^ (h >>> 32)) ^ name.hashCode()) & (length - 1);
   }
 
   private Node byId(long id) {

@@ -31,7 +31,24 @@ final class ResolutionCache implements Resolver {
   /** A cached name: its id (parent of its children's keys), the answer, when it was made. */
   private record Node(long id, Resolution res, long createdNanos) {}
 
-  private record Key(long parentId, String name) {}
+  /**
+   * A name in its parent's entry. The hash mixes the parent's id first: with the record's default
+   * (31 * id + name's hash) the sequential ids of sibling directories and the near-sequential
+   * hashes of names such as {@code f000123} collide by the thousand, and the map's buckets turn into
+   * trees (measured: 8.5 % of a warm walk's samples in ConcurrentHashMap$TreeBin.find).
+   */
+  private record Key(long parentId, String name) {
+    @Override
+    public int hashCode() {
+      long h = parentId * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32)) ^ name.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.parentId == parentId && k.name.equals(name);
+    }
+  }
 
   private final Lookup lookup;
   private final Cache<Key, Node> cache;
