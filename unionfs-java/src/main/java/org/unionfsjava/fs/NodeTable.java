@@ -109,7 +109,8 @@ final class NodeTable {
 
   /**
    * Both indexes are hash tables chained through the nodes and names themselves (no entry or key
-   * objects): a node costs about 200 bytes of heap with its name, where two HashMaps cost 350.
+   * objects): a node costs 180-210 bytes of heap with its name (measured with 200,000 and
+   * 1,000,000 names), where two HashMaps had cost about 350.
    */
   private Node[] byId = new Node[1024];
   private Name[] byName = new Name[1024];
