@@ -56,7 +56,7 @@ class LargeLowerMemoryTest {
   /** A node of the node table (with its name and its share of the tables) per inode the kernel holds. */
   static final long NODE_BYTES_PER_INODE = Long.getLong("unionfs.mem.nodeBytes", 192);
   /** VmHWM at most this (MiB) plus {@link #RESIDENT_BYTES_PER_INODE} per name walked. */
-  static final long HWM_BASE_MIB = Long.getLong("unionfs.mem.hwmBaseMiB", 220);
+  static final long HWM_BASE_MIB = Long.getLong("unionfs.mem.hwmBaseMiB", 240);
   /** A node's share of the resident memory: the heap grows with the nodes (and so does the GC's slack). */
   static final long RESIDENT_BYTES_PER_INODE = 256;
 
