@@ -47,10 +47,6 @@ final class NodeLayer {
     this.ops = ops;
   }
 
-  UnionOps ops() {
-    return ops;
-  }
-
   UnionPath path(long node) throws UnionException {
     return nodes.path(node);
   }

@@ -35,14 +35,24 @@ final class Replies {
 
   /** The xattr convention: size 0 asks for the length; a short buffer is ERANGE. */
   static int copyOut(byte[] data, Pointer out, long size) throws UnionException {
+    if (fitsIn(data, size)) {
+      out.put(0, data, 0, data.length);
+    }
+    return data.length;
+  }
+
+  /**
+   * The xattr size convention for both adapters: false if the caller asked for the length only
+   * (size 0), true if {@code data} fits; ERANGE if the buffer is too small.
+   */
+  static boolean fitsIn(byte[] data, long size) throws UnionException {
     if (size == 0) {
-      return data.length;
+      return false;
     }
     if (size < data.length) {
       throw new UnionException(Errno.ERANGE, "", "buffer too small");
     }
-    out.put(0, data, 0, data.length);
-    return data.length;
+    return true;
   }
 
   /** listxattr's answer: the names, each NUL-terminated, by the same convention. */

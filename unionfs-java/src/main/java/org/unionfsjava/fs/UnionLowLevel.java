@@ -324,14 +324,12 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     answer(r, "listxattr", "", () -> sized(r, Replies.nameList(ops.listxattr(nodes.path(ino))), size));
   }
 
-  /** The xattr convention: size 0 asks for the length; a short buffer is ERANGE. */
+  /** An xattr value or name list by the size convention ({@link Replies#fitsIn}). */
   private static int sized(Request r, byte[] data, long size) throws UnionException {
-    if (size == 0) {
-      r.xattrSize(data.length);
-    } else if (size < data.length) {
-      throw new UnionException(Errno.ERANGE, "", "buffer too small");
-    } else {
+    if (Replies.fitsIn(data, size)) {
       r.data(data);
+    } else {
+      r.xattrSize(data.length);
     }
     return 0;
   }

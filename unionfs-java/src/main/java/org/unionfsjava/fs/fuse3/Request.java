@@ -181,7 +181,7 @@ public final class Request {
 
     private Listing(long size) {
       this.size = size;
-      // the buffer after the scratch's entry param: names go in scratch.name
+      // the thread's scratch buffer; each entry's name and stat go through scratch.name and .entry
       this.buf = buffer(size);
     }
 
