@@ -15,6 +15,7 @@ import org.unionfsjava.fs.fuse3.LibFuse3;
 import org.unionfsjava.fs.fuse3.LowLevelOperations;
 import org.unionfsjava.fs.fuse3.LowLevelSession;
 import org.unionfsjava.fs.fuse3.Request;
+import org.unionfsjava.fs.nativeio.Errnos;
 import org.unionfsjava.fs.nativeio.NativeFile;
 import org.unionfsjava.model.Caller;
 import org.unionfsjava.model.Errno;
@@ -36,9 +37,11 @@ import org.unionfsjava.model.UnionPath;
  *       in fixed lower mode), as the libfuse2 mount options set them.
  *   <li>FUSE_CAP_POSIX_ACL: the kernel caches and checks ACLs (no getxattr round trip for
  *       system.posix_acl_access on every ls -l); readdirplus with attributes and nodes (no LOOKUP
- *       per listed name); in fixed lower mode FOPEN_CACHE_DIR and FOPEN_KEEP_CACHE on opendir, so
- *       repeat listings never reach the daemon (the kernel drops a cached listing when the
- *       directory changes through the mount); the page cache kept across opens in fixed mode and,
+ *       per listed name); in fixed lower mode OPENDIR is answered ENOSYS, after which the kernel
+ *       opens directories itself with FOPEN_CACHE_DIR and FOPEN_KEEP_CACHE: no OPENDIR or
+ *       RELEASEDIR round trip per directory opened, and repeat listings never reach the daemon
+ *       (the kernel drops a cached listing when the directory changes through the mount; {@link
+ *       KernelCachedListings} serves the reads that fill it); the page cache kept across opens in fixed mode and,
  *       in changing mode, only while a file's mtime and size stay as the last open saw them
  *       (libfuse's auto_cache), with the kernel's own FUSE_AUTO_INVAL_DATA in both.
  *   <li>An unlink of a file still open renames it to a hidden name, as libfuse's high-level API
@@ -48,7 +51,7 @@ import org.unionfsjava.model.UnionPath;
  * <p>One request at a time by default, as on libfuse2; {@code -Dunionfs.fuse3.threads=multi}
  * runs libfuse's worker pool ({@code unionfs.fuse3.maxThreads}, 10). Switches for measuring
  * (system properties, default on): {@code unionfs.fuse3.posixAcl}, {@code
- * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}.
+ * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}, {@code unionfs.fuse3.noOpendir}.
  */
 final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mountable {
   private static final Logger LOG = LogManager.getLogger();
@@ -63,6 +66,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   private final boolean posixAcl = flag("unionfs.fuse3.posixAcl");
   private final boolean readdirplus = flag("unionfs.fuse3.readdirplus");
   private final boolean cacheDir;
+  /** Fixed mode: OPENDIR answered ENOSYS, listings read by node into the kernel's cache. */
+  private final boolean noOpendir;
+  private final KernelCachedListings handleless;
   private Path mountPoint;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
@@ -72,6 +78,8 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     this.fixed = options.lowerMode() == LowerMode.FIXED;
     this.timeout = fixed ? FIXED_KERNEL_TIMEOUT.toSeconds() : options.cacheTtl().toMillis() / 1000.0;
     this.cacheDir = fixed && flag("unionfs.fuse3.cacheDir");
+    this.noOpendir = cacheDir && flag("unionfs.fuse3.noOpendir");
+    this.handleless = new KernelCachedListings(node -> ops.listing(nodes.path(node)));
     this.session = new LowLevelSession(LibFuse3.load(), this);
   }
 
@@ -418,6 +426,12 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void opendir(Request r, long ino, FileInfo fi) {
+    if (noOpendir) {
+      // the kernel opens directories itself from now on, caching their listings (see
+      // KernelCachedListings): no OPENDIR and RELEASEDIR round trips for each directory opened
+      r.error(Errnos.toLinux(Errno.ENOSYS));
+      return;
+    }
     answer(r, "opendir", "", () -> {
       long fh = ops.opendir(nodes.path(ino));
       fi.fh(fh);
@@ -440,9 +454,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void readdir(Request r, long ino, long size, long offset, FileInfo fi, boolean plus) {
     answer(r, "readdir", "", () -> {
-      List<DirHandle.Entry> entries = ops.readdir(fi.fh(), offset);
+      boolean byNode = noOpendir && fi.fh() == 0;
+      List<DirHandle.Entry> entries = byNode ? handleless.read(ino, offset) : ops.readdir(fi.fh(), offset);
       UnionPath dir = plus ? nodes.pathIfAttached(ino) : null;
       Request.Listing out = r.listing(size);
+      int last = (int) offset;
       for (int i = (int) offset; i < entries.size(); i++) {
         DirHandle.Entry e = entries.get(i);
         byte[] name = NameCharset.bytes(e.name());
@@ -450,6 +466,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
           if (!out.add(name, e.ino(), e.typeBits(), i + 1)) {
             break;
           }
+          last = i + 1;
           continue;
         }
         boolean dots = e.name().equals(".") || e.name().equals("..");
@@ -463,6 +480,10 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
           }
           break;
         }
+        last = i + 1;
+      }
+      if (byNode && last == entries.size()) {
+        handleless.finished(ino, entries);
       }
       out.send();
       return 0;

@@ -512,6 +512,11 @@ final class UnionOps {
     return entries;
   }
 
+  /** A fresh listing of a directory, for a read without a handle (see KernelCachedListings). */
+  List<DirHandle.Entry> listing(UnionPath p) throws IOException {
+    return listing(resolve(p).requireDirectory());
+  }
+
   void releasedir(long fh) {
     table.releaseDir(fh);
   }

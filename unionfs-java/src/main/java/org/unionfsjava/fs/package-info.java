@@ -97,7 +97,8 @@
  * suid}; everything else is answered per request: entry, attribute and negative timeouts from the
  * lower mode (one hour in fixed mode, the TTL in changing mode), keep_cache on every open in fixed
  * mode and, in changing mode, only while the file's mtime and size are what the last open saw
- * (libfuse's auto_cache), FOPEN_CACHE_DIR in fixed mode; capabilities at init: POSIX ACLs,
+ * (libfuse's auto_cache); in fixed mode OPENDIR answered ENOSYS, so the kernel opens directories
+ * itself and keeps their listings (FOPEN_CACHE_DIR); capabilities at init: POSIX ACLs,
  * readdirplus, parallel directory operations; HANDLE_KILLPRIV refused, so the kernel, not the
  * daemon (which writes as root), clears set-id bits on write. st_ino and d_ino are the union's own
  * numbers; node ids are the node table's. One request at a time ({@code fuse_session_loop}).

@@ -89,6 +89,69 @@ class FuseLibraryTest {
     }
   }
 
+  /**
+   * In fixed lower mode the daemon answers the first OPENDIR with ENOSYS and the kernel opens
+   * directories itself from then on, keeping their listings: libfuse's request trace shows one
+   * OPENDIR for the whole mount, no RELEASEDIR, and a directory of 3,000 names (many READDIRPLUS
+   * answers, read without a handle) listed whole and in the same order each time, read from the
+   * daemon once until it changes.
+   */
+  @Test
+  void fixedMode_directoriesOpenWithoutTheDaemon_listingsWholeAndReadOnce() throws IOException {
+    try (RelUnion u = RelUnion.create(tmp.resolve("u"), 1, UnionSystem.JAVA_OVERLAY)) {
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        String name = String.format("file-with-a-longer-name-%05d", i);
+        Fixture.file(u.lower(1).resolve("big/" + name), "x");
+        expected.add(name);
+      }
+      Fixture.file(u.lower(1).resolve("other/a"), "a");
+      u.withArgs("--lower-mode", "fixed", "--fuse-debug").mount();
+
+      Path big = u.at("big");
+      List<String> first = listed(big);
+      assertEquals(expected, sorted(first), "every name listed once");
+      int readsAfterFirst = count(u.daemonOutput(), "opcode: READDIR");
+      assertTrue(readsAfterFirst > 3, "the listing took several READDIR(PLUS) answers: " + readsAfterFirst);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(first, listed(big), "listing " + (i + 2) + ": the same names in the same order");
+      }
+      assertEquals(readsAfterFirst, count(u.daemonOutput(), "opcode: READDIR"), "repeat listings came from the kernel");
+      assertEquals(List.of("a"), names(u.at("other")));
+      String trace = u.daemonOutput();
+      assertEquals(1, count(trace, "opcode: OPENDIR "), "one OPENDIR for the mount (answered ENOSYS)");
+      assertEquals(0, count(trace, "opcode: RELEASEDIR "), "no RELEASEDIR");
+      int reads = count(trace, "opcode: READDIR");
+
+      Files.writeString(big.resolve("zz-new"), "new");
+      Files.delete(big.resolve(expected.get(0)));
+      List<String> changed = new ArrayList<>(expected.subList(1, expected.size()));
+      changed.add("zz-new");
+      assertEquals(changed, sorted(listed(big)), "after create and unlink the kernel lists again");
+      assertTrue(count(u.daemonOutput(), "opcode: READDIR") > reads, "from the daemon");
+    }
+  }
+
+  private static List<String> listed(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toList());
+    }
+  }
+
+  private static List<String> sorted(List<String> names) {
+    List<String> copy = new ArrayList<>(names);
+    Collections.sort(copy);
+    return copy;
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
   @Test
   void libfuse2OnRequest_servesTheSameTree() throws IOException {
     try (RelUnion u = RelUnion.create(tmp.resolve("u"), 1, UnionSystem.JAVA_OVERLAY)) {
