@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jnr.ffi.Pointer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -69,6 +72,14 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   /** Fixed mode: OPENDIR answered ENOSYS, listings read by node into the kernel's cache. */
   private final boolean noOpendir;
   private final KernelCachedListings handleless;
+  /**
+   * Makes each union operation atomic to the others when libfuse's worker pool serves requests in
+   * parallel: a change (create, unlink, rename, copy-up, ...) is a sequence of steps in the
+   * branches (a whiteout, then a removal; a copy, then a rename) that a lookup running between two
+   * steps would see half done. Requests that read names share it; changes hold it alone; data
+   * requests on open handles (read, write, fsync, fallocate) and forget do not take it.
+   */
+  private final ReadWriteLock namespace = new ReentrantReadWriteLock();
   private Path mountPoint;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
@@ -95,6 +106,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     this.mountPoint = mountPoint;
     boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
     int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
+    LOG.info("serving {} with {}", mountPoint, threads == 1 ? "one thread" : "libfuse's worker pool of up to " + threads + " threads");
     int rc = session.run(mountPoint.toString(), arguments(debug), threads);
     if (rc != 0) {
       throw new IllegalStateException("libfuse 3 could not mount or serve " + mountPoint + " (status " + rc + ")");
@@ -166,6 +178,28 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     }
   }
 
+  /** {@link #answer} for a request that reads names: alongside others, never during a change. */
+  private void reading(Request r, String op, String name, Barrier.Body body) {
+    Lock lock = namespace.readLock();
+    lock.lock();
+    try {
+      answer(r, op, name, body);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@link #answer} for a request that changes names or copies up: alone. */
+  private void changing(Request r, String op, String name, Barrier.Body body) {
+    Lock lock = namespace.writeLock();
+    lock.lock();
+    try {
+      answer(r, op, name, body);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static Caller caller(Request r) {
     return new Caller(r.uid(), r.gid());
   }
@@ -191,7 +225,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void lookup(Request r, long parent, String name) {
-    answer(r, "lookup", name, () -> {
+    reading(r, "lookup", name, () -> {
       NodeLayer.Entry e = nodes.lookup(parent, name);
       if (e == null) {
         r.negativeEntry(timeout);
@@ -208,7 +242,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void mknod(Request r, long parent, String name, int mode, long rdev) {
-    answer(r, "mknod", name, () -> {
+    changing(r, "mknod", name, () -> {
       nodes.mknod(parent, name, mode, rdev, caller(r));
       return entry(r, nodes.made(parent, name));
     });
@@ -216,7 +250,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void mkdir(Request r, long parent, String name, int mode) {
-    answer(r, "mkdir", name, () -> {
+    changing(r, "mkdir", name, () -> {
       nodes.mkdir(parent, name, mode, caller(r));
       return entry(r, nodes.made(parent, name));
     });
@@ -224,7 +258,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void symlink(Request r, String target, long parent, String name) {
-    answer(r, "symlink", name, () -> {
+    changing(r, "symlink", name, () -> {
       nodes.symlink(target, parent, name, caller(r));
       return entry(r, nodes.made(parent, name));
     });
@@ -232,7 +266,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void link(Request r, long ino, long newParent, String newName) {
-    answer(r, "link", newName, () -> {
+    changing(r, "link", newName, () -> {
       nodes.link(ino, newParent, newName);
       return entry(r, nodes.made(newParent, newName));
     });
@@ -240,7 +274,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void unlink(Request r, long parent, String name) {
-    answer(r, "unlink", name, () -> {
+    changing(r, "unlink", name, () -> {
       nodes.unlink(parent, name);
       return ok(r);
     });
@@ -248,7 +282,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void rmdir(Request r, long parent, String name) {
-    answer(r, "rmdir", name, () -> {
+    changing(r, "rmdir", name, () -> {
       nodes.rmdir(parent, name);
       return ok(r);
     });
@@ -257,7 +291,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   /** RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL, as they did on libfuse2. */
   @Override
   public void rename(Request r, long parent, String name, long newParent, String newName, int flags) {
-    answer(r, "rename", name, () -> {
+    changing(r, "rename", name, () -> {
       if ((flags & ~RENAME_NOREPLACE) != 0) {
         throw new UnionException(Errno.EINVAL, name, "rename flags 0x" + Integer.toHexString(flags) + " not supported");
       }
@@ -270,7 +304,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void getattr(Request r, long ino, FileInfo fi) {
-    answer(r, "getattr", "", () -> {
+    reading(r, "getattr", "", () -> {
       r.attr(nodes.attributes(ino, fh(fi)), timeout);
       return 0;
     });
@@ -278,7 +312,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void setattr(Request r, long ino, AttrChange change, FileInfo fi) {
-    answer(r, "setattr", "", () -> {
+    changing(r, "setattr", "", () -> {
       nodes.setattr(ino, change, fh(fi));
       r.attr(nodes.attributes(ino, fh(fi)), timeout);
       return 0;
@@ -287,7 +321,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void readlink(Request r, long ino) {
-    answer(r, "readlink", "", () -> {
+    reading(r, "readlink", "", () -> {
       r.readlink(ops.readlink(nodes.path(ino)));
       return 0;
     });
@@ -295,7 +329,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void access(Request r, long ino, int mask) {
-    answer(r, "access", "", () -> {
+    reading(r, "access", "", () -> {
       ops.access(nodes.path(ino));
       return ok(r);
     });
@@ -314,7 +348,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void setxattr(Request r, long ino, String name, Pointer value, long size, int flags) {
-    answer(r, "setxattr", name, () -> {
+    changing(r, "setxattr", name, () -> {
       byte[] v = new byte[(int) size];
       value.get(0, v, 0, v.length);
       ops.setxattr(nodes.path(ino), name, v, flags);
@@ -324,12 +358,12 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void getxattr(Request r, long ino, String name, long size) {
-    answer(r, "getxattr", name, () -> sized(r, ops.getxattr(nodes.path(ino), name), size));
+    reading(r, "getxattr", name, () -> sized(r, ops.getxattr(nodes.path(ino), name), size));
   }
 
   @Override
   public void listxattr(Request r, long ino, long size) {
-    answer(r, "listxattr", "", () -> sized(r, Replies.nameList(ops.listxattr(nodes.path(ino))), size));
+    reading(r, "listxattr", "", () -> sized(r, Replies.nameList(ops.listxattr(nodes.path(ino))), size));
   }
 
   /** An xattr value or name list by the size convention ({@link Replies#fitsIn}). */
@@ -344,7 +378,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void removexattr(Request r, long ino, String name) {
-    answer(r, "removexattr", name, () -> {
+    changing(r, "removexattr", name, () -> {
       ops.removexattr(nodes.path(ino), name);
       return ok(r);
     });
@@ -355,7 +389,8 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   /** The page cache is kept across opens in fixed mode; in changing mode while the data is unchanged. */
   @Override
   public void open(Request r, long ino, FileInfo fi) {
-    answer(r, "open", "", () -> {
+    boolean writing = UnionOps.writes(fi.flags());
+    Barrier.Body body = () -> {
       long fh = nodes.open(ino, fi.flags());
       fi.fh(fh);
       if (fixed || nodes.sameDataAsLastOpen(ino, fh)) {
@@ -365,12 +400,17 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
         nodes.closeUnwanted(ino, fh);
       }
       return 0;
-    });
+    };
+    if (writing) {
+      changing(r, "open", "", body); // may copy up
+    } else {
+      reading(r, "open", "", body);
+    }
   }
 
   @Override
   public void create(Request r, long parent, String name, int mode, FileInfo fi) {
-    answer(r, "create", name, () -> {
+    changing(r, "create", name, () -> {
       NodeLayer.Created c = nodes.create(parent, name, mode, fi.flags(), caller(r));
       fi.fh(c.fh());
       if (!r.create(c.entry().node(), c.entry().attributes(), timeout, fi)) {
@@ -416,7 +456,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void release(Request r, long ino, FileInfo fi) {
-    answer(r, "release", "", () -> {
+    changing(r, "release", "", () -> {
       nodes.release(ino, fi.fh());
       return ok(r);
     });
@@ -432,7 +472,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       r.error(Errnos.toLinux(Errno.ENOSYS));
       return;
     }
-    answer(r, "opendir", "", () -> {
+    reading(r, "opendir", "", () -> {
       long fh = ops.opendir(nodes.path(ino));
       fi.fh(fh);
       if (cacheDir) {
@@ -453,7 +493,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    */
   @Override
   public void readdir(Request r, long ino, long size, long offset, FileInfo fi, boolean plus) {
-    answer(r, "readdir", "", () -> {
+    reading(r, "readdir", "", () -> {
       boolean byNode = noOpendir && fi.fh() == 0;
       List<DirHandle.Entry> entries = byNode ? handleless.read(ino, offset) : ops.readdir(fi.fh(), offset);
       UnionPath dir = plus ? nodes.pathIfAttached(ino) : null;

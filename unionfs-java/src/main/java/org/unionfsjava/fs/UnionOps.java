@@ -389,9 +389,14 @@ final class UnionOps {
   // ---- open files ----
 
   /** Opens a file; an open for writing or with O_TRUNC copies it up first. Returns the handle. */
+  /** An open with these flags may write (or truncate): it copies a lower file up first. */
+  static boolean writes(int flags) {
+    return (flags & O_ACCMODE) != NativeFile.O_RDONLY || (flags & NativeFile.O_TRUNC) != 0;
+  }
+
   long open(UnionPath p, int flags) throws IOException {
     Resolution.Visible v = visible(p);
-    boolean writing = (flags & O_ACCMODE) != NativeFile.O_RDONLY || (flags & NativeFile.O_TRUNC) != 0;
+    boolean writing = writes(flags);
     if (v.isDirectory() && writing) {
       throw new UnionException(Errno.EISDIR, p.toString(), "is a directory");
     }

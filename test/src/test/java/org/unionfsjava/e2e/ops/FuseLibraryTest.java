@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.unionfsjava.e2e.support.Fixture;
 import org.unionfsjava.e2e.support.RelUnion;
 import org.unionfsjava.e2e.support.UnionSystem;
@@ -174,13 +175,14 @@ class FuseLibraryTest {
    * concurrent change detached is answered from the union's own node table. The libfuse 3
    * high-level binding this replaced answered ESTALE to about 1 in 600 such calls.
    */
-  @Test
-  void racingRenamesAndUnlinks_neverEstale() throws Exception {
+  @ParameterizedTest(name = "{0} loop")
+  @ValueSource(strings = {"single", "multi"})
+  void racingRenamesAndUnlinks_neverEstale(String threads) throws Exception {
     try (RelUnion u = RelUnion.create(tmp.resolve("u"), 1, UnionSystem.JAVA_OVERLAY)) {
       for (int i = 0; i < 8; i++) {
         Fixture.file(u.lower(1).resolve("d/f" + i), "lower " + i);
       }
-      u.mount();
+      u.javaOpts("-Dunionfs.fuse3.threads=" + threads).mount();
       Path d = u.at("d");
       AtomicLong calls = new AtomicLong();
       AtomicLong gone = new AtomicLong();
