@@ -86,6 +86,8 @@ record Workload(String name, Kind kind, Layer layer, boolean dropCaches, String 
               + " reads, one job (page cache warm from seqread)"));
       w.add(time("randread-4j", f + " --numjobs=4 --io_size=" + (z.randMiB() * 256) + "k",
           "the same reads split over four parallel jobs"));
+      w.add(time("randread-4j-cold", f + " --numjobs=4 --io_size=" + (z.randMiB() * 256) + "k",
+          "the same four jobs after drop_caches: every read reaches the lower's disk").drop());
     } else {
       // without fio: dd per block (process start dominates; install fio for real numbers)
       String d1 = "for i in $(seq 1 " + Math.min(blocks, 2000) + "); do dd if=\"$M/big/seq.bin\""

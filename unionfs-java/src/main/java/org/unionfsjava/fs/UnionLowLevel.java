@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -51,14 +55,21 @@ import org.unionfsjava.model.UnionPath;
  *       did, and {@link UnlinkedOpenFiles} keeps it; the hidden name goes with the last release.
  * </ul>
  *
- * <p>One request at a time by default, as on libfuse2; {@code -Dunionfs.fuse3.threads=multi}
- * runs libfuse's worker pool ({@code unionfs.fuse3.maxThreads}, 10). Switches for measuring
+ * <p>Threads, chosen by measurement on two cores: one loop thread answers every request but
+ * READ, which four reader threads answer beside it ({@code unionfs.fuse3.readers}), so reads
+ * waiting on a slow lower overlap (four readers of a lower answering in 2 ms: 2.5 s one at a time,
+ * 0.9 s with the readers) while metadata keeps the single thread's speed (libfuse's worker pool
+ * made a cold 50,000-file walk 1.8 times slower). {@code -Dunionfs.fuse3.threads=multi} runs
+ * libfuse's worker pool instead ({@code unionfs.fuse3.maxThreads}, 10); either way a read-write
+ * lock keeps each union operation atomic to the others. Switches for measuring
  * (system properties, default on): {@code unionfs.fuse3.posixAcl}, {@code
  * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}, {@code unionfs.fuse3.noOpendir}.
  */
 final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mountable {
   private static final Logger LOG = LogManager.getLogger();
   private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
+  /** Reader threads beside the single-threaded loop (unionfs.fuse3.readers). */
+  private static final int READERS = 4;
 
   private final UnionOps ops;
   private final MountOptions options;
@@ -80,6 +91,8 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    * requests on open handles (read, write, fsync, fallocate) and forget do not take it.
    */
   private final ReadWriteLock namespace = new ReentrantReadWriteLock();
+  /** Threads answering READs beside the single-threaded loop; null to answer them on the loop. */
+  private ExecutorService readers;
   private Path mountPoint;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
@@ -106,7 +119,17 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     this.mountPoint = mountPoint;
     boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
     int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
-    LOG.info("serving {} with {}", mountPoint, threads == 1 ? "one thread" : "libfuse's worker pool of up to " + threads + " threads");
+    int readerThreads = multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", READERS);
+    if (readerThreads > 0) {
+      AtomicInteger n = new AtomicInteger();
+      readers = Executors.newFixedThreadPool(readerThreads, task -> {
+        Thread t = new Thread(task, "fuse-read-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    LOG.info("serving {} with {}", mountPoint, threads == 1
+        ? "one thread and " + readerThreads + " reader threads" : "libfuse's worker pool of up to " + threads + " threads");
     int rc = session.run(mountPoint.toString(), arguments(debug), threads);
     if (rc != 0) {
       throw new IllegalStateException("libfuse 3 could not mount or serve " + mountPoint + " (status " + rc + ")");
@@ -165,6 +188,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void destroy() {
+    if (readers != null) {
+      readers.shutdown();
+    }
     ops.table().closeAll();
   }
 
@@ -421,13 +447,28 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     });
   }
 
+  /**
+   * Answered by a reader thread when the loop is single-threaded: the loop goes on to the next
+   * request while this one waits for the lower's disk or NFS server, so parallel readers' reads
+   * overlap. (The handle is read here: {@code fi} lives only as long as this callback.)
+   */
   @Override
   public void read(Request r, long ino, long size, long offset, FileInfo fi) {
-    answer(r, "read", "", () -> {
+    long fh = fi.fh();
+    Runnable read = () -> answer(r, "read", "", () -> {
       Pointer buf = Request.buffer(size);
-      r.data(buf, Replies.read(ops, fi.fh(), buf, size, offset));
+      r.data(buf, Replies.read(ops, fh, buf, size, offset));
       return 0;
     });
+    if (readers == null) {
+      read.run();
+      return;
+    }
+    try {
+      readers.execute(read);
+    } catch (RejectedExecutionException unmounting) {
+      read.run();
+    }
   }
 
   @Override

@@ -4,7 +4,7 @@
  * <h2>Request path</h2>
  *
  * <pre>
- * kernel ──/dev/fuse──▶ libfuse 3 (low-level, one request at a time) ──fuse3 binding──▶ UnionLowLevel
+ * kernel ──/dev/fuse──▶ libfuse 3 (low-level, one loop + readers) ──fuse3 binding──▶ UnionLowLevel
  *        (-Dunionfs.fuse=2: libfuse2 (high-level) ──jnr-fuse──▶ UnionFuse)
  *   UnionLowLevel: decode ▶ Barrier.call ▶ NodeLayer (node ids ▶ paths, NodeTable) ▶ UnionOps ▶ answer (fuse_reply_*)
  *   UnionFuse:     path ▶ Barrier.call ▶ UnionOps ▶ encode (struct stat, filler, errno)
@@ -101,7 +101,8 @@
  * itself and keeps their listings (FOPEN_CACHE_DIR); capabilities at init: POSIX ACLs,
  * readdirplus, parallel directory operations; HANDLE_KILLPRIV refused, so the kernel, not the
  * daemon (which writes as root), clears set-id bits on write. st_ino and d_ino are the union's own
- * numbers; node ids are the node table's. One request at a time ({@code fuse_session_loop}).
+ * numbers; node ids are the node table's. One loop thread ({@code fuse_session_loop}) and four
+ * reader threads that answer READs beside it.
  *
  * <p>On libfuse2 ({@code -Dunionfs.fuse=2}) they are chosen in {@code UnionMount.fuseArguments}:
  * the same mount options; {@code use_ino}; {@code big_writes} with {@code max_write=131072};

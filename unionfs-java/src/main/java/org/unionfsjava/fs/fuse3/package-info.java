@@ -37,9 +37,9 @@
  *       selects libfuse2.
  *   <li>RENAME_NOREPLACE is check-then-rename (not atomic against a change made beneath the
  *       union); RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL as they did on libfuse2.
- *   <li>One request at a time by default; libfuse's worker pool ({@code
- *       -Dunionfs.fuse3.threads=multi}) still answers EIO to some calls under racing renames and
- *       unlinks, so it stays opt-in.
+ *   <li>One loop thread by default (with reader threads for READ, in the adapter); libfuse's
+ *       worker pool ({@code -Dunionfs.fuse3.threads=multi}) is safe but slower on metadata on two
+ *       cores, so it stays opt-in.
  * </ul>
  */
 package org.unionfsjava.fs.fuse3;
