@@ -48,9 +48,9 @@ import org.unionfsjava.model.UnionPath;
  *       opens directories itself with FOPEN_CACHE_DIR and FOPEN_KEEP_CACHE: no OPENDIR or
  *       RELEASEDIR round trip per directory opened, and repeat listings never reach the daemon
  *       (the kernel drops a cached listing when the directory changes through the mount; {@link
- *       KernelCachedListings} serves the reads that fill it); the page cache kept across opens in fixed mode and,
- *       in changing mode, only while a file's mtime and size stay as the last open saw them
- *       (libfuse's auto_cache), with the kernel's own FUSE_AUTO_INVAL_DATA in both.
+ *       KernelCachedListings} serves the reads that fill it); the page cache kept across opens
+ *       in fixed mode and, in changing mode, only while a file's mtime and size stay as the last
+ *       open saw them (libfuse's auto_cache), with the kernel's own FUSE_AUTO_INVAL_DATA in both.
  *   <li>An unlink of a file still open renames it to a hidden name, as libfuse's high-level API
  *       did, and {@link UnlinkedOpenFiles} keeps it; the hidden name goes with the last release.
  * </ul>
@@ -129,7 +129,8 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       });
     }
     LOG.info("serving {} with {}", mountPoint, threads == 1
-        ? "one thread and " + readerThreads + " reader threads" : "libfuse's worker pool of up to " + threads + " threads");
+        ? "one thread and " + readerThreads + " reader threads"
+        : "libfuse's worker pool of up to " + threads + " threads");
     int rc = session.run(mountPoint.toString(), arguments(debug), threads);
     if (rc != 0) {
       throw new IllegalStateException("libfuse 3 could not mount or serve " + mountPoint + " (status " + rc + ")");
@@ -182,8 +183,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       conn.refuse(Conn.READDIRPLUS);
       conn.refuse(Conn.READDIRPLUS_AUTO);
     }
-    LOG.info("libfuse 3 low-level: want 0x{} of capable 0x{}; posix_acl {}, readdirplus {}, cache_readdir {}, timeouts {} s",
-        Integer.toHexString(conn.want()), Integer.toHexString(conn.capable()), acl, readdirplus, cacheDir, timeout);
+    LOG.info("libfuse 3 low-level: want 0x{} of capable 0x{}; posix_acl {}, readdirplus {}, cache_readdir {}, "
+        + "no opendir {}, timeouts {} s", Integer.toHexString(conn.want()), Integer.toHexString(conn.capable()),
+        acl, readdirplus, cacheDir, noOpendir, timeout);
   }
 
   @Override
@@ -206,18 +208,15 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   /** {@link #answer} for a request that reads names: alongside others, never during a change. */
   private void reading(Request r, String op, String name, Barrier.Body body) {
-    Lock lock = namespace.readLock();
-    lock.lock();
-    try {
-      answer(r, op, name, body);
-    } finally {
-      lock.unlock();
-    }
+    answerHolding(namespace.readLock(), r, op, name, body);
   }
 
   /** {@link #answer} for a request that changes names or copies up: alone. */
   private void changing(Request r, String op, String name, Barrier.Body body) {
-    Lock lock = namespace.writeLock();
+    answerHolding(namespace.writeLock(), r, op, name, body);
+  }
+
+  private static void answerHolding(Lock lock, Request r, String op, String name, Barrier.Body body) {
     lock.lock();
     try {
       answer(r, op, name, body);
