@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -91,8 +90,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    * requests on open handles (read, write, fsync, fallocate) and forget do not take it.
    */
   private final ReadWriteLock namespace = new ReentrantReadWriteLock();
-  /** Threads answering READs beside the single-threaded loop; null to answer them on the loop. */
-  private ExecutorService readers;
+  /**
+   * Threads answering READs beside the single-threaded loop, one queue each; null to answer them
+   * on the loop. The reads of one handle all go to the same thread, in order.
+   */
+  private ExecutorService[] readers;
   private Path mountPoint;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
@@ -121,12 +123,15 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
     int readerThreads = multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", READERS);
     if (readerThreads > 0) {
-      AtomicInteger n = new AtomicInteger();
-      readers = Executors.newFixedThreadPool(readerThreads, task -> {
-        Thread t = new Thread(task, "fuse-read-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      readers = new ExecutorService[readerThreads];
+      for (int i = 0; i < readerThreads; i++) {
+        String name = "fuse-read-" + (i + 1);
+        readers[i] = Executors.newSingleThreadExecutor(task -> {
+          Thread t = new Thread(task, name);
+          t.setDaemon(true);
+          return t;
+        });
+      }
     }
     LOG.info("serving {} with {}", mountPoint, threads == 1
         ? "one thread and " + readerThreads + " reader threads"
@@ -191,7 +196,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void destroy() {
     if (readers != null) {
-      readers.shutdown();
+      for (ExecutorService reader : readers) {
+        reader.shutdown();
+      }
     }
     ops.table().closeAll();
   }
@@ -448,8 +455,13 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   /**
    * Answered by a reader thread when the loop is single-threaded: the loop goes on to the next
-   * request while this one waits for the lower's disk or NFS server, so parallel readers' reads
-   * overlap. (The handle is read here: {@code fi} lives only as long as this callback.)
+   * request while this one waits for the lower's disk or NFS server, so the reads of parallel
+   * readers overlap. The reads of one handle stay on one thread, in the order they came: spread
+   * over a shared pool, the kernel's read-ahead of one sequential reader reached the lower out of
+   * order. The hand-off has a price, measured on one cold sequential 1 GiB read (medians of 5):
+   * 0.47-0.51 s answered on the loop, 0.54-0.55 s by per-handle readers, 0.58 s by a shared
+   * pool; four readers of a lower answering in 2 ms gain 2.8 times. (The handle is read here:
+   * {@code fi} lives only as long as this callback.)
    */
   @Override
   public void read(Request r, long ino, long size, long offset, FileInfo fi) {
@@ -464,7 +476,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       return;
     }
     try {
-      readers.execute(read);
+      readers[(int) Math.floorMod(fh, (long) readers.length)].execute(read);
     } catch (RejectedExecutionException unmounting) {
       read.run();
     }
