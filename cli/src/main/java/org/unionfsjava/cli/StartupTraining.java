@@ -112,17 +112,18 @@ final class StartupTraining {
     } catch (IOException | RuntimeException | InterruptedException skipped) {
       // the archive then holds fewer classes
     } finally {
-      if (mounted(real, union)) {
-        run(real, "umount", union.toString());
-      }
+      Unmounter unmounter = new Unmounter(real.mountInfo(), true);
       try {
+        if (mounted(real, union)) {
+          unmounter.unmount(union, false);
+        }
         if (server != null) {
           server.join(TimeUnit.SECONDS.toMillis(20));
         }
         if (mounted(real, union)) {
-          new ProcessBuilder("umount", "-l", union.toString()).start().waitFor(20, TimeUnit.SECONDS);
+          unmounter.unmount(union, true);
         }
-      } catch (IOException | InterruptedException ignored) {
+      } catch (CommandFailure | InterruptedException ignored) {
         // nothing more to do
       }
     }
@@ -130,7 +131,7 @@ final class StartupTraining {
 
   private static boolean mounted(Host real, Path mountPoint) {
     try {
-      return Files.readString(real.mountInfo()).contains(" " + mountPoint + " ");
+      return MountTable.read(real.mountInfo()).mountAt(mountPoint).filter(MountTable.Entry::isUnion).isPresent();
     } catch (IOException e) {
       return false;
     }
