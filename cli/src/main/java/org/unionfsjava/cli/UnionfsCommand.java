@@ -31,8 +31,6 @@ public final class UnionfsCommand implements Callable<Integer> {
     org.unionfsjava.fs.LosslessNames.adopt();
   }
 
-  private static final Logger LOG = LogManager.getLogger(UnionfsCommand.class);
-
   @Mixin
   LoggingMixin loggingMixin;
 
@@ -49,17 +47,24 @@ public final class UnionfsCommand implements Callable<Integer> {
   public static void main(String[] args) {
     int exitCode;
     try {
+      StartupOverlap overlap = StartupOverlap.begin(args);
       CommandLine commandLine = newCommandLine(Host.real());
       // what the command prints is text for people: UTF-8 whatever file.encoding says (LosslessNames)
       commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
       commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
+      overlap.await();
       exitCode = commandLine.execute(args);
     } catch (Throwable unexpected) { // an Error escapes picocli's handlers: still one line
       System.err.println(ExitStatusMapper.errorLine(unexpected));
-      LOG.debug("stack trace of the unexpected error", unexpected);
+      log().debug("stack trace of the unexpected error", unexpected);
       exitCode = ExitStatus.UNEXPECTED.code();
     }
     System.exit(exitCode);
+  }
+
+  /** This class's logger, made when first needed: Log4j starts with a mount (StartupOverlap). */
+  private static Logger log() {
+    return LogManager.getLogger(UnionfsCommand.class);
   }
 
   /** Without a subcommand: prints the usage on stderr; that is a usage error. */
@@ -84,7 +89,7 @@ public final class UnionfsCommand implements Callable<Integer> {
       failed.getErr().println(ExitStatusMapper.errorLine(exception));
       failed.getErr().flush();
       if (ExitStatusMapper.statusOf(exception) == ExitStatus.UNEXPECTED) {
-        LOG.debug("stack trace of the unexpected error", exception);
+        log().debug("stack trace of the unexpected error", exception);
       }
       return failed.getExitCodeExceptionMapper().getExitCode(exception);
     });

@@ -70,8 +70,20 @@ public interface LibFuse3 {
   /** As fuse_add_direntry, with a {@code struct fuse_entry_param} (readdirplus). */
   @size_t long fuse_add_direntry_plus(Pointer req, Pointer buf, @size_t long bufSize, Pointer name, Pointer entryParam, long nextOffset);
 
-  /** Loads libfuse3.so.3 (the runtime package {@code libfuse3-3}, no -dev package needed). */
+  /**
+   * libfuse3.so.3 (the runtime package {@code libfuse3-3}, no -dev package needed), bound on the
+   * first call and shared by every later one (jnr-ffi writes the binding's classes at run time).
+   */
   static LibFuse3 load() {
-    return LibraryLoader.create(LibFuse3.class).failImmediately().load("fuse3");
+    return Bound.LIBRARY;
+  }
+
+  /** The binding, made when first asked for (class initialisation is once and thread-safe). */
+  final class Bound {
+    static final LibFuse3 LIBRARY =
+        LibraryLoader.create(LibFuse3.class).failImmediately().load("fuse3");
+
+    private Bound() {
+    }
   }
 }

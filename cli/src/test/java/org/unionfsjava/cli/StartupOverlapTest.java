@@ -1,0 +1,38 @@
+package org.unionfsjava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.junit.jupiter.api.Test;
+
+/** Which commands start the early start-up work, and that waiting for it leaves Log4j started. */
+class StartupOverlapTest {
+
+  @Test
+  void subcommand_isTheFirstArgumentThatIsNotAnOption() {
+    assertEquals("mount", StartupOverlap.subcommand(new String[] {"-vv", "mount", "--upper", "u"}));
+    assertEquals("umount", StartupOverlap.subcommand(new String[] {"umount", "/mnt"}));
+    assertNull(StartupOverlap.subcommand(new String[] {"--version"}));
+    assertNull(StartupOverlap.subcommand(new String[0]));
+  }
+
+  @Test
+  void onlyMountStartsThreads() throws InterruptedException {
+    for (String[] args : new String[][] {{"--help"}, {"--version"}, {"umount", "/mnt"}, {}}) {
+      StartupOverlap overlap = StartupOverlap.begin(args);
+      overlap.await();
+      assertEquals(0, overlap.started(), String.join(" ", args));
+    }
+  }
+
+  @Test
+  void mount_startsLoggingAndNativeBindings_awaitReturnsWithLog4jStarted() throws InterruptedException {
+    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--help"});
+    overlap.await();
+    assertEquals(2, overlap.started());
+    assertTrue(((LoggerContext) LogManager.getContext(false)).isStarted());
+  }
+}

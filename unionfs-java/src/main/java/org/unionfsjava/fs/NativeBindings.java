@@ -1,0 +1,25 @@
+package org.unionfsjava.fs;
+
+import org.unionfsjava.fs.fuse3.LibFuse3;
+import org.unionfsjava.fs.nativeio.NativeFile;
+
+/**
+ * The native libraries a mount binds: libc, and libfuse 3 unless libfuse2 is selected (jnr-fuse
+ * binds that one itself). jnr-ffi writes each binding's classes at run time, which took about a
+ * tenth of a second of a mount's start here; binding them early, on a thread of their own while
+ * the command line is parsed, takes that off the path to the mount (the CLI's
+ * {@code StartupOverlap}). Binding twice costs nothing: each library is bound once per JVM.
+ */
+public final class NativeBindings {
+
+  private NativeBindings() {
+  }
+
+  /** Binds the libraries a mount of this JVM will use, if not bound yet. */
+  public static void bind() {
+    NativeFile.bindLibrary();
+    if (FuseLibrary.selected() == FuseLibrary.LIBFUSE3) {
+      LibFuse3.load();
+    }
+  }
+}
