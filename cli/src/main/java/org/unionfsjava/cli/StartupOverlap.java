@@ -1,6 +1,7 @@
 package org.unionfsjava.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.unionfsjava.fs.NativeBindings;
@@ -12,11 +13,12 @@ import org.unionfsjava.fs.NativeBindings;
  * their classes at run time). One after the other they took about 0.4 s of a mount's start on
  * this project's 2-core machine, picocli a quarter of that again (profiled, README "Start-up").
  *
- * <p>Only {@code mount} starts them ({@code -Dunionfs.startupOverlap=false} not at all, for an
- * A/B measurement): {@code --help}, {@code --version} and {@code umount} need
- * neither. {@link #await} is called before the command runs, so the command's first log line finds
- * Log4j configured. A failure on these threads is dropped: the mount meets it again on its own
- * thread and reports it as it would have without them.
+ * <p>Only {@code mount} starts them, and the binding only with {@code --foreground}: without it
+ * this process starts the one that serves and waits. {@code --help}, {@code --version} and
+ * {@code umount} need neither; {@code -Dunionfs.startupOverlap=false} turns it off (for an A/B
+ * measurement). {@link #await} is called before the command runs, so the command's first log
+ * line finds Log4j configured. A failure on these threads is dropped: the mount meets it again on
+ * its own thread and reports it as it would have without them.
  */
 final class StartupOverlap {
 
@@ -32,7 +34,10 @@ final class StartupOverlap {
     if ("mount".equals(subcommand(args))
         && !"false".equals(System.getProperty("unionfs.startupOverlap"))) {
       threads.add(start("startup-logging", () -> LogManager.getContext(false)));
-      threads.add(start("startup-native", NativeBindings::bind));
+      if (Arrays.asList(args).contains("--foreground")) {
+        // without it this process only starts the one that serves, and binds nothing itself
+        threads.add(start("startup-native", NativeBindings::bind));
+      }
     }
     return new StartupOverlap(threads);
   }

@@ -29,8 +29,11 @@ class StartupOverlapTest {
   }
 
   @Test
-  void mount_startsLoggingAndNativeBindings_awaitReturnsWithLog4jStarted() throws InterruptedException {
-    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--help"});
+  void mount_startsLogging_foregroundAlsoNativeBindings_awaitReturnsWithLog4jStarted() throws InterruptedException {
+    StartupOverlap launcher = StartupOverlap.begin(new String[] {"mount", "--upper", "u", "m"});
+    launcher.await();
+    assertEquals(1, launcher.started(), "the launching process binds nothing");
+    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--foreground", "--help"});
     overlap.await();
     assertEquals(2, overlap.started());
     assertTrue(((LoggerContext) LogManager.getContext(false)).isStarted());
