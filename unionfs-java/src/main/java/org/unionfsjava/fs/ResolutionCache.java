@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.unionfsjava.model.Lookup;
 import org.unionfsjava.model.Resolution;
 import org.unionfsjava.model.Resolver;
@@ -26,6 +27,11 @@ import org.unionfsjava.model.UnionPath;
  * <p>Races between a lookup and a change are closed with a generation counter: a lookup that saw
  * the generation move while it read the branches removes what it cached (see {@link #resolve}).
  * Every change through the union must call {@link #invalidate} after it changed the branches.
+ *
+ * <p>With lowers that do not change (an endless TTL, fixed lower mode) the entries of recently
+ * used directories are also remembered by path, for one generation: a name is then found with
+ * one step from its parent instead of one step per component from the root. Any change through
+ * the union (any {@link #invalidate}) moves the generation and so forgets them all.
  */
 final class ResolutionCache implements Resolver {
   /** A cached name: its id (parent of its children's keys), the answer, when it was made. */
@@ -56,6 +62,14 @@ final class ResolutionCache implements Resolver {
   private final Ticker ticker;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong generation = new AtomicLong();
+  /** Recently used directories' entries by path (fixed lowers only, else null); see class doc. */
+  private final AtomicReferenceArray<ParentEntry> parents;
+
+  /** A directory's entry remembered by path, valid while the generation is {@code generation}. */
+  private record ParentEntry(long generation, UnionPath path, Node node) {}
+
+  /** How many directories {@link #parents} remembers (a power of two: slots by hash). */
+  private static final int PARENT_SLOTS = 256;
   private volatile Node root;
 
   /**
@@ -81,6 +95,7 @@ final class ResolutionCache implements Resolver {
         .executor(Runnable::run)
         .recordStats()
         .build();
+    this.parents = ttlNanos == Long.MAX_VALUE ? new AtomicReferenceArray<>(PARENT_SLOTS) : null;
   }
 
   /** The estimated heap bytes of one cached name: a fixed part plus its name's and paths' characters. */
@@ -144,29 +159,53 @@ final class ResolutionCache implements Resolver {
 
   private Resolution resolveOnce(UnionPath path) throws IOException {
     long gen = generation.get();
-    Node node = root();
     if (path.isRoot()) {
-      return node.res();
+      return root().res();
     }
-    for (String name : path.components()) {
+    UnionPath parent = null;
+    int slot = 0;
+    if (parents != null) {
+      parent = path.parent();
+      slot = parent.hashCode() & (PARENT_SLOTS - 1);
+      ParentEntry known = parents.get(slot);
+      if (known != null && known.generation() == gen && known.path().equals(parent)) {
+        return step((Resolution.Visible) known.node().res(), known.node().id(), path.name(), gen)
+            .res();
+      }
+    }
+    String[] names = path.components();
+    Node node = root();
+    for (int i = 0; i < names.length; i++) {
       if (!(node.res() instanceof Resolution.Visible)) {
         return Lookup.missingBelow(node.res(), path);
       }
-      Key key = new Key(node.id(), name);
-      Node child = cache.getIfPresent(key);
-      if (child == null || isStale(child)) {
-        Resolution res = lookup.step((Resolution.Visible) node.res(), name);
-        long id = child != null && sameLayers(child.res(), res) ? child.id() : ids.incrementAndGet();
-        Node fresh = new Node(id, res, ticker.read());
-        cache.put(key, fresh);
-        if (generation.get() != gen) {
-          cache.asMap().remove(key, fresh);
-        }
-        child = fresh;
+      node = step((Resolution.Visible) node.res(), node.id(), names[i], gen);
+      if (i == names.length - 2 && parent != null && node.res() instanceof Resolution.Visible
+          && generation.get() == gen) {
+        parents.set(slot, new ParentEntry(gen, parent, node));
       }
-      node = child;
     }
     return node.res();
+  }
+
+  /**
+   * The entry of {@code name} in the visible entry {@code dir} (id {@code dirId}), from the cache
+   * or read from the branches and stored.
+   */
+  private Node step(Resolution.Visible dir, long dirId, String name, long gen) throws IOException {
+    Key key = new Key(dirId, name);
+    Node child = cache.getIfPresent(key);
+    if (child == null || isStale(child)) {
+      Resolution res = lookup.step(dir, name);
+      long id = child != null && sameLayers(child.res(), res) ? child.id() : ids.incrementAndGet();
+      Node fresh = new Node(id, res, ticker.read());
+      cache.put(key, fresh);
+      if (generation.get() != gen) {
+        cache.asMap().remove(key, fresh);
+      }
+      child = fresh;
+    }
+    return child;
   }
 
   /**

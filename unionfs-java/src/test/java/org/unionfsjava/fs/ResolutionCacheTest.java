@@ -243,4 +243,48 @@ class ResolutionCacheTest {
     assertTrue(fx.cache.size() < 400, "names kept: " + fx.cache.size());
     assertTrue(fx.cache.size() > 50, "but the cache still holds names: " + fx.cache.size());
   }
+
+  // ---- fixed lowers (an endless TTL): directories remembered by path ----
+
+  private OpsFixture fixed(String name) throws IOException {
+    fx.close();
+    return OpsFixture.of(root.resolve(name), "overlay", 1, Duration.ofNanos(Long.MAX_VALUE));
+  }
+
+  @Test
+  @DisplayName("fixed lowers: a sibling is found with one step from its remembered directory")
+  void resolve_fixedLowers_siblingResolvedFromRememberedParent() throws IOException {
+    fx = fixed("fixed");
+    OpsFixture.put(fx.lower(1), "a/b/c/one", "1");
+    OpsFixture.put(fx.lower(1), "a/b/c/two", "2");
+    assertEquals(0, fx.getattr("/a/b/c/one").rc());
+    long hits = fx.cache.stats().hitCount();
+    long misses = fx.cache.stats().missCount();
+    assertEquals(0, fx.getattr("/a/b/c/two").rc());
+    assertEquals(hits, fx.cache.stats().hitCount(), "a, b and c were not looked up again");
+    assertEquals(misses + 1, fx.cache.stats().missCount(), "only 'two' was read");
+    assertEquals(-ENOENT, fx.getattr("/a/b/c/three").rc());
+    assertEquals(hits, fx.cache.stats().hitCount());
+  }
+
+  @Test
+  @DisplayName("fixed lowers: a directory removed and made again through the union hides the remembered one's names")
+  void resolve_fixedLowers_rememberedDirectoryForgottenOnChange() throws IOException {
+    fx = fixed("fixed-change");
+    OpsFixture.put(fx.lower(1), "d/sub/f", "lower");
+    OpsFixture.put(fx.lower(1), "d/sub/g", "lower");
+    assertEquals(0, fx.getattr("/d/sub/f").rc());
+    assertEquals(0, fx.getattr("/d/sub/g").rc(), "d/sub now remembered");
+    assertEquals(0, fx.unlink("/d/sub/f"));
+    assertEquals(0, fx.unlink("/d/sub/g"));
+    assertEquals(0, fx.rmdir("/d/sub"));
+    assertEquals(0, fx.mkdir("/d/sub", 0755));
+    assertEquals(-ENOENT, fx.getattr("/d/sub/g").rc(), "the new directory is opaque");
+    assertEquals(List.of(), fx.list("/d/sub"));
+    assertEquals(0, fx.rename("/d/sub", "/d/moved"));
+    writeThroughUnion("/d/moved/new", "n", O_WRONLY | O_CREAT | O_EXCL);
+    assertEquals(-ENOENT, fx.getattr("/d/sub/new").rc());
+    assertEquals("n", fx.readString("/d/moved/new"));
+    assertTrue(Files.exists(fx.lower(1).resolve("d/sub/g")), "the lower is untouched");
+  }
 }

@@ -122,7 +122,18 @@ public final class UnionPath implements Comparable<UnionPath> {
 
   /** The components, root first; empty for the root. */
   public String[] components() {
-    return rel.isEmpty() ? new String[0] : rel.split("/");
+    if (rel.isEmpty()) {
+      return new String[0];
+    }
+    String[] parts = new String[depth()];
+    int from = 0;
+    for (int i = 0; i < parts.length - 1; i++) {
+      int slash = rel.indexOf('/', from);
+      parts[i] = rel.substring(from, slash);
+      from = slash + 1;
+    }
+    parts[parts.length - 1] = rel.substring(from);
+    return parts;
   }
 
   /** The number of components (0 for the root). */
