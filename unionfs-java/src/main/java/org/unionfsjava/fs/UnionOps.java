@@ -52,6 +52,11 @@ final class UnionOps {
   private final Cache<Resolution.Visible, Origin[]> origins = Caffeine.newBuilder()
       .weakKeys().maximumSize(100_000).executor(Runnable::run).build();
 
+  /** The branches, upper first. */
+  BranchStack stack() {
+    return stack;
+  }
+
   UnionOps(BranchStack stack, BranchIo io, WhiteoutFormat format, ResolutionCache cache,
       Namespace namespace, CopyUp copyUp, DirectoryMerger merger, OpenFileTable table, WorkDir work) {
     this.stack = stack;

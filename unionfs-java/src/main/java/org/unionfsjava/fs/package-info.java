@@ -16,7 +16,10 @@
  * open files that are unlinked, the page cache decision at open); {@code UnionOps}
  * knows unions and nothing of jnr. Read and write never enter {@code UnionOps}: the adapter takes
  * the open file's descriptor from the {@code OpenFileTable} and calls pread/pwrite on FUSE's own
- * buffer (no copy through the Java heap).
+ * buffer (no copy through the Java heap); on libfuse 3, where no branch is on NFS, a read is
+ * answered by handing libfuse the descriptor and range (fuse_reply_data), which it splices into
+ * the kernel's buffer. On NFS a read that meets ESTALE is retried once on a reopened
+ * descriptor ({@code Replies.read}); a spliced read could not be, so there the union reads itself.
  *
  * <h2>Errors</h2>
  *

@@ -79,6 +79,23 @@ final class Fuse3Abi {
   static final int CONN_CAPABLE = 20;
   static final int CONN_WANT = 24;
 
+  // struct fuse_bufvec with one struct fuse_buf (x86_64): count, idx, off, then the buffer's
+  // size, flags (enum, padded), mem, fd (padded), pos.
+  static final int BUFVEC_SIZE = 64;
+  static final int BUFVEC_COUNT = 0;
+  static final int BUFVEC_IDX = 8;
+  static final int BUFVEC_OFF = 16;
+  static final int BUF_SIZE = 24;
+  static final int BUF_FLAGS = 32;
+  static final int BUF_MEM = 40;
+  static final int BUF_FD = 48;
+  static final int BUF_POS = 56;
+  /** enum fuse_buf_flags: the buffer is a descriptor, read at {@code pos}. */
+  static final int FUSE_BUF_IS_FD = 1 << 1;
+  static final int FUSE_BUF_FD_SEEK = 1 << 2;
+  /** enum fuse_buf_copy_flags: move pages into the kernel's buffer where it can. */
+  static final int FUSE_BUF_SPLICE_MOVE = 1 << 3;
+
   // struct stat (144 bytes): the fields a setattr reads
   static final int ST_INO = 8;
   static final int ST_MODE = 24;

@@ -60,6 +60,9 @@ public interface LibFuse3 {
 
   int fuse_reply_buf(Pointer req, Pointer buf, @size_t long size);
 
+  /** Answers with the data a {@code struct fuse_bufvec} names (here: a range of a descriptor). */
+  int fuse_reply_data(Pointer req, Pointer bufv, int flags);
+
   int fuse_reply_statfs(Pointer req, Pointer statvfs);
 
   int fuse_reply_xattr(Pointer req, @size_t long count);

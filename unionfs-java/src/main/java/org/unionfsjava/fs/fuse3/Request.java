@@ -26,6 +26,7 @@ public final class Request {
     final Pointer entry = Memory.allocateDirect(Runtime.getSystemRuntime(), Fuse3Abi.ENTRY_SIZE, true);
     final Pointer name = Memory.allocateDirect(Runtime.getSystemRuntime(), NAME_ROOM, true);
     Pointer buffer = Memory.allocateDirect(Runtime.getSystemRuntime(), 4096, true);
+    final Pointer bufvec = Memory.allocateDirect(Runtime.getSystemRuntime(), Fuse3Abi.BUFVEC_SIZE, true);
     long bufferSize = 4096;
 
     Pointer buffer(long size) {
@@ -139,6 +140,25 @@ public final class Request {
 
   public void data(Pointer buf, long size) {
     done(lib.fuse_reply_buf(req, buf, size));
+  }
+
+  /**
+   * Answers a read with up to {@code size} bytes of {@code fd} at {@code offset}, which libfuse
+   * reads itself: spliced from the descriptor into the kernel's buffer when the session wants
+   * {@link Conn#SPLICE_WRITE}, else read into memory. A read error becomes the answer's errno
+   * there, so the caller cannot retry (keep {@link #data(Pointer, long)} where it must).
+   */
+  public void dataFrom(int fd, long size, long offset) {
+    Pointer v = SCRATCH.get().bufvec;
+    v.putLong(Fuse3Abi.BUFVEC_COUNT, 1);
+    v.putLong(Fuse3Abi.BUFVEC_IDX, 0);
+    v.putLong(Fuse3Abi.BUFVEC_OFF, 0);
+    v.putLong(Fuse3Abi.BUF_SIZE, size);
+    v.putLong(Fuse3Abi.BUF_FLAGS, Fuse3Abi.FUSE_BUF_IS_FD | Fuse3Abi.FUSE_BUF_FD_SEEK);
+    v.putLong(Fuse3Abi.BUF_MEM, 0);
+    v.putLong(Fuse3Abi.BUF_FD, fd & 0xffffffffL);
+    v.putLong(Fuse3Abi.BUF_POS, offset);
+    done(lib.fuse_reply_data(req, v, Fuse3Abi.FUSE_BUF_SPLICE_MOVE));
   }
 
   public void data(byte[] bytes) {

@@ -158,6 +158,10 @@ public interface LibC {
   @SaveError
   long flistxattr(int fd, @Out byte[] list, long size);
 
+  /** statfs(2) into a native {@code struct statfs} (f_type first). */
+  @SaveError
+  int statfs(@In byte[] path, Pointer buf);
+
   /** statvfs(3) into a native {@code struct statvfs}. */
   @SaveError
   int statvfs(@In byte[] path, Pointer buf);

@@ -235,6 +235,18 @@ public final class NativeFile {
         buf.getLong(32), buf.getLong(40), buf.getLong(48), buf.getLong(80));
   }
 
+  /** NFS_SUPER_MAGIC, statfs's f_type of an NFS (any version) mount. */
+  public static final long NFS_SUPER_MAGIC = 0x6969;
+
+  /** statfs(2)'s f_type: which filesystem {@code path} is on (e.g. {@link #NFS_SUPER_MAGIC}). */
+  public static long fsMagic(Path path) throws UnionException {
+    Pointer buf = ThreadBuffers.get().small;
+    if (LIBC.statfs(LongPaths.encode(path), buf) != 0) {
+      throw Errnos.exception(LinuxAbi.errno(), "statfs", path.toString());
+    }
+    return buf.getLong(0); // __fsword_t f_type, the first field on x86_64 and aarch64
+  }
+
   private static UnionException fdException(int errno, String syscall, int fd) {
     return Errnos.exception(errno, syscall, "fd " + fd);
   }
