@@ -5,9 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -54,23 +51,20 @@ import org.unionfsjava.model.UnionPath;
  *       did, and {@link UnlinkedOpenFiles} keeps it; the hidden name goes with the last release.
  * </ul>
  *
- * <p>Threads, chosen by measurement on two cores: one loop thread answers every request but
- * READ, which four reader threads answer beside it ({@code unionfs.fuse3.readers}), so reads
- * waiting on a slow lower overlap (four readers of a lower answering in 2 ms: 2.5 s one at a time,
- * 0.9 s with the readers) while metadata keeps the single thread's speed (libfuse's worker pool
- * made a cold 50,000-file walk 1.8 times slower). {@code -Dunionfs.fuse3.threads=multi} runs
+ * <p>Threads, chosen by measurement on two cores: one loop thread answers every request; reads
+ * of several open files at once go to four reader threads beside it ({@link ReadDispatch},
+ * {@code unionfs.fuse3.readers}), so reads waiting on a slow lower overlap (four readers of a
+ * lower answering in 2 ms: 2.5 s one at a time, 0.9 s with the readers) while metadata keeps the
+ * single thread's speed (libfuse's worker pool made a cold 50,000-file walk 1.8 times slower). {@code -Dunionfs.fuse3.threads=multi} runs
  * libfuse's worker pool instead ({@code unionfs.fuse3.maxThreads}, 10); either way a read-write
  * lock keeps each union operation atomic to the others. Switches for measuring
  * (system properties, default on): {@code unionfs.fuse3.posixAcl}, {@code
- * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}, {@code unionfs.fuse3.noOpendir}.
+ * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}, {@code unionfs.fuse3.noOpendir},
+ * {@code unionfs.fuse3.splice}.
  */
 final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mountable {
   private static final Logger LOG = LogManager.getLogger();
   private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
-  /** Reader threads beside the single-threaded loop (unionfs.fuse3.readers). */
-  private static final int READERS = 4;
-  /** How long one handle must have been read alone before its reads are answered on the loop. */
-  private static final long SOLO_NANOS = Duration.ofMillis(10).toNanos();
 
   private final UnionOps ops;
   private final MountOptions options;
@@ -92,11 +86,8 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    * requests on open handles (read, write, fsync, fallocate) and forget do not take it.
    */
   private final ReadWriteLock namespace = new ReentrantReadWriteLock();
-  /**
-   * Threads answering READs beside the single-threaded loop, one queue each; null to answer them
-   * on the loop. The reads of one handle all go to the same thread, in order.
-   */
-  private ExecutorService[] readers;
+  /** Where READs are answered: the reader threads or the loop; set at mount. */
+  private ReadDispatch reads = new ReadDispatch(0);
   private Path mountPoint;
   /**
    * Reads answered by libfuse splicing from the branch file's descriptor into the kernel's
@@ -107,9 +98,6 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    */
   private final boolean spliceable;
   private volatile boolean spliceReads;
-  /** The handle of the last READ and when the handle last changed (the loop thread's own). */
-  private long lastReadHandle = -1;
-  private long lastHandleSwitchNanos;
 
   UnionLowLevel(UnionOps ops, MountOptions options) {
     this.ops = ops;
@@ -149,20 +137,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     this.mountPoint = mountPoint;
     boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
     int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
-    int readerThreads = multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", READERS);
-    if (readerThreads > 0) {
-      readers = new ExecutorService[readerThreads];
-      for (int i = 0; i < readerThreads; i++) {
-        String name = "fuse-read-" + (i + 1);
-        readers[i] = Executors.newSingleThreadExecutor(task -> {
-          Thread t = new Thread(task, name);
-          t.setDaemon(true);
-          return t;
-        });
-      }
-    }
+    reads = new ReadDispatch(multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", ReadDispatch.READERS));
     LOG.info("serving {} with {}", mountPoint, threads == 1
-        ? "one thread and " + readerThreads + " reader threads"
+        ? "one thread and " + reads.threads() + " reader threads"
         : "libfuse's worker pool of up to " + threads + " threads");
     int rc = session.run(mountPoint.toString(), arguments(debug), threads);
     if (rc != 0) {
@@ -227,11 +204,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
 
   @Override
   public void destroy() {
-    if (readers != null) {
-      for (ExecutorService reader : readers) {
-        reader.shutdown();
-      }
-    }
+    reads.shutdown();
     ops.table().closeAll();
   }
 
@@ -486,28 +459,15 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   }
 
   /**
-   * Answered by a reader thread when the loop is single-threaded and reads of several handles
-   * interleave: the loop goes on to the next request while this one waits for the lower's disk or
-   * NFS server, so the reads of parallel readers overlap. The reads of one handle go to one
-   * thread, in the order they came: spread over a shared pool, the kernel's read-ahead of one
-   * sequential reader reached the lower out of order. A handle read alone (no other handle's read
-   * for {@link #SOLO_NANOS}; not its first read) is answered on the loop: the hand-off costs a
-   * thread wake-up per read. Measured on a cold sequential 1 GiB read: 0.47-0.51 s on the loop,
-   * 0.54-0.55 s by per-handle readers, 0.58 s by a shared pool (medians of 5); with spliced
-   * replies 379-415 ms on the loop, 473-498 ms by the readers (4 runs each); four readers of a
-   * lower answering in 2 ms gain 2.8 times from the threads, four cold random readers of a local
-   * disk 10 %. (The handle is read here: {@code fi} lives only as long as this callback.)
+   * Answered where {@link ReadDispatch} says: by a reader thread or on the loop. Spliced by
+   * libfuse from the branch file's descriptor where {@link #spliceReads}, else read into a buffer
+   * of ours with the ESTALE retry of {@link Replies#read}. (The handle is read here: {@code fi}
+   * lives only as long as this callback.)
    */
   @Override
   public void read(Request r, long ino, long size, long offset, FileInfo fi) {
     long fh = fi.fh();
-    long now = System.nanoTime();
-    boolean alone = fh == lastReadHandle && now - lastHandleSwitchNanos > SOLO_NANOS;
-    if (fh != lastReadHandle) {
-      lastReadHandle = fh;
-      lastHandleSwitchNanos = now;
-    }
-    Runnable read = () -> answer(r, "read", "", () -> {
+    reads.submit(fh, () -> answer(r, "read", "", () -> {
       if (spliceReads) {
         r.dataFrom(ops.file(fh).fd(), size, offset);
         return 0;
@@ -515,16 +475,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
       Pointer buf = Request.buffer(size);
       r.data(buf, Replies.read(ops, fh, buf, size, offset));
       return 0;
-    });
-    if (readers == null || alone) {
-      read.run();
-      return;
-    }
-    try {
-      readers[(int) Math.floorMod(fh, (long) readers.length)].execute(read);
-    } catch (RejectedExecutionException unmounting) {
-      read.run();
-    }
+    }));
   }
 
   @Override
