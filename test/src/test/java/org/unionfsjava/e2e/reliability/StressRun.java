@@ -39,27 +39,34 @@ final class StressRun {
   /** No completed operation for this long is a deadlock. */
   static final Duration STALL = Duration.ofSeconds(30);
 
-  /** Errnos a plain directory gives this workload through races between the threads. */
+  /**
+   * Errnos a plain directory gives this workload through races between the threads. ELOOP is
+   * allowed for every operation: the symlink targets below are names outside the workload's
+   * names, but a symlink renamed onto a directory's name (rename-dir moves whatever is at its
+   * source) makes the workload's paths go through it into its target's tree, where a loop can
+   * form: a plain directory gave ELOOP (open of {@code s0/f0}) twice in 2.5 million operations
+   * (seed 54193517176601; the unions' runs of that build gave none).
+   */
   static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
-      Map.entry("create-write", Set.of("ENOENT", "EISDIR", "ENOTDIR")),
-      Map.entry("read", Set.of("ENOENT", "EISDIR", "ENOTDIR")),
-      Map.entry("truncate", Set.of("ENOENT", "EISDIR", "ENOTDIR")),
-      Map.entry("unlink", Set.of("ENOENT", "EISDIR", "ENOTDIR")),
-      Map.entry("rename-file", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ENOTEMPTY", "EINVAL")),
-      Map.entry("rename-dir", Set.of("ENOENT", "ENOTDIR", "ENOTEMPTY", "EEXIST", "EINVAL", "EISDIR")),
-      Map.entry("mkdir", Set.of("ENOENT", "EEXIST", "ENOTDIR")),
-      Map.entry("rmdir", Set.of("ENOENT", "ENOTDIR", "ENOTEMPTY")),
-      Map.entry("chmod", Set.of("ENOENT", "ENOTDIR")),
-      Map.entry("utimens", Set.of("ENOENT", "ENOTDIR")),
-      Map.entry("symlink", Set.of("ENOENT", "EEXIST", "ENOTDIR")),
-      Map.entry("link", Set.of("ENOENT", "EEXIST", "ENOTDIR", "EPERM")),
-      Map.entry("stat", Set.of("ENOENT", "ENOTDIR")),
-      Map.entry("readdir", Set.of("ENOENT", "ENOTDIR")));
+      Map.entry("create-write", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ELOOP")),
+      Map.entry("read", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ELOOP")),
+      Map.entry("truncate", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ELOOP")),
+      Map.entry("unlink", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ELOOP")),
+      Map.entry("rename-file", Set.of("ENOENT", "EISDIR", "ENOTDIR", "ENOTEMPTY", "EINVAL", "ELOOP")),
+      Map.entry("rename-dir", Set.of("ENOENT", "ENOTDIR", "ENOTEMPTY", "EEXIST", "EINVAL", "EISDIR", "ELOOP")),
+      Map.entry("mkdir", Set.of("ENOENT", "EEXIST", "ENOTDIR", "ELOOP")),
+      Map.entry("rmdir", Set.of("ENOENT", "ENOTDIR", "ENOTEMPTY", "ELOOP")),
+      Map.entry("chmod", Set.of("ENOENT", "ENOTDIR", "ELOOP")),
+      Map.entry("utimens", Set.of("ENOENT", "ENOTDIR", "ELOOP")),
+      Map.entry("symlink", Set.of("ENOENT", "EEXIST", "ENOTDIR", "ELOOP")),
+      Map.entry("link", Set.of("ENOENT", "EEXIST", "ENOTDIR", "EPERM", "ELOOP")),
+      Map.entry("stat", Set.of("ENOENT", "ENOTDIR", "ELOOP")),
+      Map.entry("readdir", Set.of("ENOENT", "ENOTDIR", "ELOOP")));
 
   /**
-   * Symlink targets: names outside the workload's names, so no symlink ever points to another
-   * and no path can loop ("keep" is a directory of the starting tree the workload never touches;
-   * the others dangle). ELOOP is therefore impossible on a plain directory.
+   * Symlink targets: names outside the workload's names, so a symlink made by the workload never
+   * points to another one by its own name (for the rare loop a rename can still make, see
+   * {@link #ALLOWED}).
    */
   private static final String[] SYMLINK_TARGETS = {"keep", "t0", "t1", "../keep"};
   private static final String[] DIRS = {"", "s0", "s1", "s2", "s0/in", "s1/in", "m0", "m1"};
