@@ -287,4 +287,17 @@ class ResolutionCacheTest {
     assertEquals("n", fx.readString("/d/moved/new"));
     assertTrue(Files.exists(fx.lower(1).resolve("d/sub/g")), "the lower is untouched");
   }
+
+  @Test
+  @DisplayName("fixed lowers: a missing name is not kept (the kernel keeps it), and shows once made through the union")
+  void resolve_fixedLowers_missingNameReadAgain() throws IOException {
+    fx = fixed("fixed-missing");
+    OpsFixture.put(fx.lower(1), "d/f", "x");
+    assertEquals(-ENOENT, fx.getattr("/d/nothing").rc());
+    fx.io.resetCounts();
+    assertEquals(-ENOENT, fx.getattr("/d/nothing").rc());
+    assertEquals(1, fx.io.count("lstat"), "read from the branches again: one lstat in the lower");
+    assertEquals(0, fx.mkdir("/d/nothing", 0755));
+    assertEquals(0, fx.getattr("/d/nothing").rc());
+  }
 }
