@@ -55,9 +55,10 @@ import org.unionfsjava.model.UnionPath;
  * of several open files at once go to four reader threads beside it ({@link ReadDispatch},
  * {@code unionfs.fuse3.readers}), so reads waiting on a slow lower overlap (four readers of a
  * lower answering in 2 ms: 2.5 s one at a time, 0.9 s with the readers) while metadata keeps the
- * single thread's speed (libfuse's worker pool made a cold 50,000-file walk 1.8 times slower). {@code -Dunionfs.fuse3.threads=multi} runs
- * libfuse's worker pool instead ({@code unionfs.fuse3.maxThreads}, 10); either way a read-write
- * lock keeps each union operation atomic to the others. Switches for measuring
+ * single thread's speed (libfuse's worker pool made a cold 50,000-file walk 1.8 times slower).
+ * {@code -Dunionfs.fuse3.threads=multi} runs libfuse's worker pool instead ({@code
+ * unionfs.fuse3.maxThreads}, 10); either way a read-write lock keeps each union operation atomic
+ * to the others. Switches for measuring
  * (system properties, default on): {@code unionfs.fuse3.posixAcl}, {@code
  * unionfs.fuse3.readdirplus}, {@code unionfs.fuse3.cacheDir}, {@code unionfs.fuse3.noOpendir},
  * {@code unionfs.fuse3.splice}.

@@ -4,7 +4,8 @@ import jnr.ffi.Pointer;
 
 /** {@code struct fuse_conn_info} at init: what the kernel offers and what the filesystem wants. */
 public final class Conn {
-  /** fuse_common.h FUSE_CAP_* bits used by the union. */
+  // fuse_common.h FUSE_CAP_* bits used by the union.
+
   /** libfuse may answer reads by splicing from a descriptor ({@code fuse_reply_data}). */
   public static final int SPLICE_WRITE = 1 << 7;
   /** ... and may move the spliced pages instead of copying them where the kernel allows. */
