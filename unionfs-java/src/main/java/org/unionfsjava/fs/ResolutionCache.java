@@ -66,6 +66,8 @@ final class ResolutionCache implements Resolver {
   private final Ticker ticker;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong generation = new AtomicLong();
+  /** The lowers do not change while mounted (an endless TTL): see the class doc. */
+  private final boolean fixedLowers;
   /** Recently used directories' entries by path (fixed lowers only, else null); see class doc. */
   private final AtomicReferenceArray<ParentEntry> parents;
 
@@ -99,7 +101,8 @@ final class ResolutionCache implements Resolver {
         .executor(Runnable::run)
         .recordStats()
         .build();
-    this.parents = ttlNanos == Long.MAX_VALUE ? new AtomicReferenceArray<>(PARENT_SLOTS) : null;
+    this.fixedLowers = ttlNanos == Long.MAX_VALUE;
+    this.parents = fixedLowers ? new AtomicReferenceArray<>(PARENT_SLOTS) : null;
   }
 
   /** The estimated heap bytes of one cached name: a fixed part plus its name's and paths' characters. */
@@ -203,8 +206,8 @@ final class ResolutionCache implements Resolver {
       Resolution res = lookup.step(dir, name);
       long id = child != null && sameLayers(child.res(), res) ? child.id() : ids.incrementAndGet();
       Node fresh = new Node(id, res, ticker.read());
-      if (parents != null && res instanceof Resolution.Missing) {
-        return fresh; // fixed lowers: not kept (see the class doc)
+      if (fixedLowers && res instanceof Resolution.Missing) {
+        return fresh; // not kept (see the class doc)
       }
       cache.put(key, fresh);
       if (generation.get() != gen) {

@@ -87,8 +87,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    * requests on open handles (read, write, fsync, fallocate) and forget do not take it.
    */
   private final ReadWriteLock namespace = new ReentrantReadWriteLock();
-  /** Where READs are answered: the reader threads or the loop; set at mount. */
-  private ReadDispatch reads = new ReadDispatch(0);
+  /** libfuse's worker pool serves requests ({@code -Dunionfs.fuse3.threads=multi}), not one loop. */
+  private final boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
+  /** Where READs are answered: the reader threads or the loop (their threads start on first use). */
+  private final ReadDispatch reads =
+      new ReadDispatch(multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", ReadDispatch.READERS));
   private Path mountPoint;
   /**
    * Reads answered by libfuse splicing from the branch file's descriptor into the kernel's
@@ -136,9 +139,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   @Override
   public void mount(Path mountPoint, boolean blocking, boolean debug, String[] libfuse2Args) {
     this.mountPoint = mountPoint;
-    boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
     int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
-    reads = new ReadDispatch(multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", ReadDispatch.READERS));
     LOG.info("serving {} with {}", mountPoint, threads == 1
         ? "one thread and " + reads.threads() + " reader threads"
         : "libfuse's worker pool of up to " + threads + " threads");

@@ -1,6 +1,5 @@
 package org.unionfsjava.fs.fuse3;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.size_t;
 
@@ -78,15 +77,6 @@ public interface LibFuse3 {
    * first call and shared by every later one (jnr-ffi writes the binding's classes at run time).
    */
   static LibFuse3 load() {
-    return Bound.LIBRARY;
-  }
-
-  /** The binding, made when first asked for (class initialisation is once and thread-safe). */
-  final class Bound {
-    static final LibFuse3 LIBRARY =
-        LibraryLoader.create(LibFuse3.class).failImmediately().load("fuse3");
-
-    private Bound() {
-    }
+    return BoundLibFuse3.LIBRARY;
   }
 }
