@@ -87,7 +87,9 @@ public final class UnionMount implements AutoCloseable {
     BranchStack stack = BranchStack.of(upper, lowers);
     Path workPath = o.workDir() == null ? upper.resolve(DEFAULT_WORKDIR_NAME)
         : NameCharset.fromPlatform(o.workDir().toAbsolutePath().normalize());
-    BranchIo io = new UpperOnlyBranchIo(new NativeBranchIo(), upper, workPath);
+    BranchIo branches = o.lowerMode() == LowerMode.FIXED
+        ? new FixedLowerListings(new NativeBranchIo(), lowers) : new NativeBranchIo();
+    BranchIo io = new UpperOnlyBranchIo(branches, upper, workPath);
     String hiddenName = workPath.getParent().equals(upper) ? workPath.getFileName().toString() : null;
     WorkDir work = new WorkDir(io, workPath);
     work.prepare();

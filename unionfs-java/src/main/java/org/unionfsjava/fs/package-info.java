@@ -51,6 +51,11 @@
  *       <td>the name, when it was copied up</td></tr>
  * </table>
  *
+ * <p>In fixed mode a lower directory that missed {@code FixedLowerListings.MISSES_BEFORE_LISTING}
+ * lookups is listed once, and later lookups of names it lacks are answered from the listing (no
+ * lstat); the listings are bounded in names. The upper is never listed: it changes with every
+ * create and unlink through the union.
+ *
  * <p>The union's cache is bounded in estimated heap bytes, {@code UnionMount.CACHE_BYTES} (what
  * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per
  * character of its name, union path and branch paths; README, "Memory"), so long paths cannot

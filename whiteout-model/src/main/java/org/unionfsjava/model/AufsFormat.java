@@ -37,8 +37,8 @@ public final class AufsFormat implements WhiteoutFormat {
     if (name.startsWith(PREFIX)) {
       return ABSENT;
     }
-    Stat st = io.lstat(dir.resolve(name));
-    boolean whiteout = canHaveMarker(name) && io.lstat(dir.resolve(PREFIX + name)) != null;
+    Stat st = io.lstatIn(dir, name);
+    boolean whiteout = canHaveMarker(name) && io.lstatIn(dir, PREFIX + name) != null;
     if (st == null) {
       return whiteout ? WHITEOUT : ABSENT;
     }
@@ -75,7 +75,7 @@ public final class AufsFormat implements WhiteoutFormat {
 
   @Override
   public boolean isOpaque(BranchIo io, Path dir) throws IOException {
-    return io.lstat(dir.resolve(OPAQUE_MARKER)) != null;
+    return io.lstatIn(dir, OPAQUE_MARKER) != null;
   }
 
   @Override

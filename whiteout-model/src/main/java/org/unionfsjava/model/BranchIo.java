@@ -44,6 +44,15 @@ public interface BranchIo {
   /** lstat(2): the object's attributes, or null when the name does not exist (ENOENT, ENOTDIR). */
   Stat lstat(Path path) throws IOException;
 
+  /**
+   * {@link #lstat} of {@code name} in the directory {@code dir}, the same answer as {@code
+   * lstat(dir.resolve(name))}. The lookup path asks this way (the whiteout formats' lookups), so
+   * that an implementation can answer from what it knows of the directory.
+   */
+  default Stat lstatIn(Path dir, String name) throws IOException {
+    return lstat(dir.resolve(name));
+  }
+
   /** The names in a directory, without "." and "..", in no particular order. */
   List<DirEntry> list(Path dir) throws IOException;
 

@@ -36,7 +36,7 @@ public final class OverlayFormat implements WhiteoutFormat {
 
   @Override
   public Entry lookup(BranchIo io, Path dir, String name) throws IOException {
-    Stat st = io.lstat(dir.resolve(name));
+    Stat st = io.lstatIn(dir, name);
     if (st == null) {
       return ABSENT;
     }

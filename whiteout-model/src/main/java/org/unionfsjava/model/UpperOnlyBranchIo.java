@@ -2,21 +2,19 @@ package org.unionfsjava.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The guarantee that lowers are never written, made structural: every call that changes
  * something must name a path inside the upper or the work directory, or it is refused with EROFS
  * (and nothing is done). Reads pass through unchanged. The union wraps its branch I/O in this.
  */
-public final class UpperOnlyBranchIo implements BranchIo {
-  private final BranchIo io;
+public final class UpperOnlyBranchIo extends ForwardingBranchIo {
   private final Path upper;
   private final Path work;
 
   /** Guards {@code io} so that it writes only below {@code upper} and {@code work}. */
   public UpperOnlyBranchIo(BranchIo io, Path upper, Path work) {
-    this.io = io;
+    super(io);
     this.upper = upper;
     this.work = work;
   }
@@ -26,31 +24,6 @@ public final class UpperOnlyBranchIo implements BranchIo {
     if (!n.startsWith(upper) && !n.startsWith(work)) {
       throw new UnionException(Errno.EROFS, p.toString(), "refusing to change a path outside the upper branch");
     }
-  }
-
-  @Override
-  public Stat lstat(Path path) throws IOException {
-    return io.lstat(path);
-  }
-
-  @Override
-  public List<DirEntry> list(Path dir) throws IOException {
-    return io.list(dir);
-  }
-
-  @Override
-  public byte[] getXattr(Path path, String name) throws IOException {
-    return io.getXattr(path, name);
-  }
-
-  @Override
-  public List<String> listXattrs(Path path) throws IOException {
-    return io.listXattrs(path);
-  }
-
-  @Override
-  public String readlink(Path path) throws IOException {
-    return io.readlink(path);
   }
 
   @Override
@@ -146,18 +119,8 @@ public final class UpperOnlyBranchIo implements BranchIo {
   }
 
   @Override
-  public byte[] readSmallFile(Path path, int max) throws IOException {
-    return io.readSmallFile(path, max);
-  }
-
-  @Override
   public void writeNewFile(Path path, byte[] data, int mode) throws IOException {
     requireWritable(path);
     io.writeNewFile(path, data, mode);
-  }
-
-  @Override
-  public void syncDirectory(Path dir) throws IOException {
-    io.syncDirectory(dir);
   }
 }

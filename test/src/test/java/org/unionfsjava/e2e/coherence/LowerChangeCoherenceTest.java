@@ -257,4 +257,38 @@ class LowerChangeCoherenceTest {
       assertFalse(Files.exists(u.lower(1).resolve("dir/w")), "the lower is never written");
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("systems")
+  @DisplayName("--lower-mode fixed: after many misses in a lower directory its names, new names and"
+      + " whiteouts there still show right")
+  void fixedMode_manyMissesInALowerDirectory_namesStillRight(UnionSystem system) throws Exception {
+    try (TestUnion u = TestUnion.create(root, 1, system).withArgs("--lower-mode", "fixed", "-vv")) {
+      for (String n : List.of("sh", "ls", "cat", "tar")) {
+        write(u.lower(1).resolve("bin/" + n), "the lower's " + n);
+      }
+      u.mount();
+      // distinct names: the kernel keeps each negative entry, so each miss reaches the daemon
+      for (int i = 0; i < 40; i++) {
+        assertFalse(Files.exists(u.at("bin/missing" + i)), "bin/missing" + i);
+      }
+      assertTrue(u.daemonOutput().contains("bin listed (4 names) after "),
+          "the misses made the daemon list the lower's bin:\n" + u.daemonOutput());
+      for (String n : List.of("sh", "ls", "cat", "tar")) {
+        assertEquals("the lower's " + n, readOrNull(u.at("bin/" + n)), "a lower name after the misses");
+      }
+      Files.writeString(u.at("bin/new"), "made through the union");
+      assertEquals("made through the union", readOrNull(u.at("bin/new")));
+      Files.delete(u.at("bin/ls"));
+      assertFalse(Files.exists(u.at("bin/ls")), "whited out");
+      Files.writeString(u.at("bin/ls"), "made again");
+      assertEquals("made again", readOrNull(u.at("bin/ls")));
+      for (int i = 40; i < 60; i++) {
+        assertFalse(Files.exists(u.at("bin/missing" + i)), "bin/missing" + i);
+      }
+      assertEquals(List.of("cat", "ls", "new", "sh", "tar"), names(u.at("bin")));
+      assertEquals(List.of("cat", "ls", "sh", "tar"), names(u.lower(1).resolve("bin")),
+          "the lower is never written");
+    }
+  }
 }
