@@ -9,7 +9,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -209,12 +208,12 @@ public final class Bench {
         mountXfs();
       }
       facts.put("mode", o.mode + ", " + reps + " repetitions, systems interleaved per repetition,"
-          + " their order rotated by one each repetition");
+          + " in a balanced order (each system follows each other one at most once)");
       facts.putAll(environment());
       say(String.format("benchmark: mode %s, %d repetitions, systems %s, %d workloads; results in %s",
           o.mode, reps, systems.stream().map(s -> s.id).toList(), workloads.size(), results));
       for (int rep = 1; rep <= reps; rep++) {
-        for (UnionSystem s : inRotation(systems, rep)) {
+        for (UnionSystem s : inBalancedOrder(systems, rep)) {
           for (Workload.Layer layer : Workload.Layer.values()) {
             List<Workload> ws = workloads.stream().filter(w -> w.layer() == layer).toList();
             if (!ws.isEmpty()) {
@@ -274,16 +273,22 @@ public final class Bench {
   }
 
   /**
-   * The systems in the order repetition {@code rep} (from 1) runs them: the list rotated left by
-   * rep - 1. A system's first workloads run right after the previous system's last ones (and its
-   * clean-up), which can leave the disk busy: a full run with a fixed order put unionfs-java's
-   * start-up, always right after unionfs-fuse, at 1.4-1.8 s in four of five repetitions against
-   * 0.5-0.65 s elsewhere. Rotating spreads such effects over all systems.
+   * The systems in the order repetition {@code rep} (from 1) runs them: row {@code rep - 1} of a
+   * Williams design (a Latin square in which, for an even number of systems, each system directly
+   * follows each other one exactly once in as many repetitions as there are systems). A system's
+   * first workloads run right after the previous system's last ones and clean-up, which can
+   * matter: a full run with a fixed order had unionfs-java's start-up, always right after
+   * unionfs-fuse, at 1.4-1.8 s in four of five repetitions against 0.5-0.65 s elsewhere, and a
+   * run with the order only rotated kept that neighbour (1.37-1.69 s in four of five). Here no
+   * system follows the same one twice within the first as-many repetitions, so such an effect
+   * lands in at most one sample of each and the median leaves it out.
    */
-  static List<UnionSystem> inRotation(List<UnionSystem> systems, int rep) {
-    List<UnionSystem> order = new ArrayList<>(systems);
-    if (!order.isEmpty()) {
-      Collections.rotate(order, -((rep - 1) % order.size()));
+  static List<UnionSystem> inBalancedOrder(List<UnionSystem> systems, int rep) {
+    int n = systems.size();
+    List<UnionSystem> order = new ArrayList<>(n);
+    for (int j = 0; j < n; j++) {
+      int base = j == 0 ? 0 : (j % 2 == 1 ? (j + 1) / 2 : n - j / 2);
+      order.add(systems.get((base + rep - 1) % n));
     }
     return order;
   }

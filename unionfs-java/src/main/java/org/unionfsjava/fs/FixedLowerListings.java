@@ -48,7 +48,8 @@ final class FixedLowerListings extends ForwardingBranchIo {
 
   /**
    * What is known of one lower directory: its misses so far, then its names; {@code names} null
-   * while counting. {@link #NOT_LISTED} marks a directory that is not listed (too large, or not readable).
+   * while counting. {@link #NOT_LISTED} marks a directory that is not listed (too large, or not
+   * readable).
    */
   private record Listing(AtomicInteger misses, Set<String> names) {}
 
@@ -101,7 +102,8 @@ final class FixedLowerListings extends ForwardingBranchIo {
     if (known == NOT_LISTED || (known != null && known.names() != null)) {
       return;
     }
-    Listing counting = known != null ? known : listings.get(dir, d -> new Listing(new AtomicInteger(), null));
+    Listing counting = known != null ? known
+        : listings.get(dir, d -> new Listing(new AtomicInteger(), null));
     if (counting.misses().incrementAndGet() == MISSES_BEFORE_LISTING) {
       Listing listing = listingOf(dir);
       listings.put(dir, listing);

@@ -44,7 +44,8 @@ class FixedLowerListingsTest {
     return new FixedLowerListings(observed, List.of(lower));
   }
 
-  private static void missTimes(FixedLowerListings io, Path dir, int times, String prefix) throws IOException {
+  private static void missTimes(FixedLowerListings io, Path dir, int times, String prefix)
+      throws IOException {
     for (int i = 0; i < times; i++) {
       assertNull(io.lstatIn(dir, prefix + i), prefix + i + " is not there");
     }
@@ -55,7 +56,8 @@ class FixedLowerListingsTest {
     FixedLowerListings io = listings();
     Path bin = lower.resolve("bin");
     missTimes(io, bin, LISTING_AT, "miss");
-    assertEquals(LISTING_AT, observed.count("lstat"), "each miss before the listing asks the branch");
+    assertEquals(LISTING_AT, observed.count("lstat"),
+        "each miss before the listing asks the branch");
     assertEquals(1, observed.count("list"), "listed once, at the last of those misses");
     assertEquals(1, io.listedDirectories());
 
@@ -67,7 +69,8 @@ class FixedLowerListingsTest {
     for (String n : List.of("sh", "ls", "cat")) {
       assertNotNull(io.lstatIn(bin, n), n + " is in the lower");
     }
-    assertEquals(3, observed.count("lstat"), "a name the listing has is still lstat'ed (its attributes)");
+    assertEquals(3, observed.count("lstat"),
+        "a name the listing has is still lstat'ed (its attributes)");
   }
 
   @Test
@@ -111,8 +114,8 @@ class FixedLowerListingsTest {
       missTimes(io, dir, LISTING_AT, "miss");
     }
     assertEquals(4, observed.count("list"));
-    assertTrue(io.listedDirectories() <= 1, "10 names hold at most one listing of 5 names (weight 6): "
-        + io.listedDirectories());
+    assertTrue(io.listedDirectories() <= 1,
+        "10 names hold at most one listing of 5 names (weight 6): " + io.listedDirectories());
     observed.resetCounts();
     missTimes(io, lower.resolve("d0"), 3, "late");
     missTimes(io, lower.resolve("d3"), 3, "late");

@@ -275,7 +275,8 @@ class LowerChangeCoherenceTest {
       assertTrue(u.daemonOutput().contains("bin listed (4 names) after "),
           "the misses made the daemon list the lower's bin:\n" + u.daemonOutput());
       for (String n : List.of("sh", "ls", "cat", "tar")) {
-        assertEquals("the lower's " + n, readOrNull(u.at("bin/" + n)), "a lower name after the misses");
+        assertEquals("the lower's " + n, readOrNull(u.at("bin/" + n)),
+            "a lower name after the misses");
       }
       Files.writeString(u.at("bin/new"), "made through the union");
       assertEquals("made through the union", readOrNull(u.at("bin/new")));
