@@ -27,7 +27,7 @@ import org.unionfsjava.model.UnionException;
  * <p>A directory is listed at its {@value #MISSES_BEFORE_LISTING}th miss, and kept only if it
  * holds at most {@value #MAX_NAMES_PER_DIRECTORY} names (a larger one is never listed again);
  * the listings together hold at most {@value #MAX_NAMES} names (weighed by names, evicted by
- * Caffeine's frequency-aware policy), 70-100 bytes of heap a name. The upper
+ * Caffeine's frequency-aware policy), 58-74 bytes of heap a name of 8-24 bytes. The upper
  * and the work directory are never listed here: only lookups in the lower roots' subtrees are.
  *
  * <p>Measured on negative lookups in fixed mode (10 lower directories of 50 names, after a
