@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * The benchmark: builds (or reuses) the data set, then for each repetition mounts each system in
  * turn over the same lower with a fresh upper and work directory, runs every workload on it and
- * unmounts (A B C D A B C D ...), and finally writes medians and ratios of medians.
+ * unmounts (every system in every repetition, in the balanced order of {@link #inBalancedOrder}),
+ * and finally writes medians and ratios of medians.
  *
  * <p>Run through {@code scripts/bench}; {@code --help} lists the options.
  */

@@ -20,6 +20,7 @@ import org.unionfsjava.fs.fuse3.LowLevelSession;
 import org.unionfsjava.fs.fuse3.Request;
 import org.unionfsjava.fs.nativeio.Errnos;
 import org.unionfsjava.fs.nativeio.NativeFile;
+import org.unionfsjava.model.Branch;
 import org.unionfsjava.model.Caller;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.NameCharset;
@@ -117,7 +118,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   }
 
   private static boolean noBranchOnNfs(UnionOps ops) {
-    for (org.unionfsjava.model.Branch b : ops.stack().all()) {
+    for (Branch b : ops.stack().all()) {
       try {
         if (NativeFile.fsMagic(b.root()) == NativeFile.NFS_SUPER_MAGIC) {
           return false;

@@ -39,14 +39,6 @@ public final class NativeFile {
   /** open(2) O_CLOEXEC. */
   public static final int O_CLOEXEC = LinuxAbi.O_CLOEXEC;
 
-  /**
-   * Binds libc now, if this JVM has not yet (jnr-ffi writes the binding's classes at run time: a
-   * tenth of a second on a slow machine); later calls return at once. Any first use binds it too.
-   */
-  public static void bindLibrary() {
-    LinuxAbi.RUNTIME.getClass(); // reading the field initialises LinuxAbi, which loads libc
-  }
-
   /** fallocate(2) FALLOC_FL_KEEP_SIZE. */
   public static final int FALLOC_FL_KEEP_SIZE = 1;
   /** fallocate(2) FALLOC_FL_PUNCH_HOLE (with {@link #FALLOC_FL_KEEP_SIZE}). */
@@ -216,6 +208,14 @@ public final class NativeFile {
   /** umask(2): sets the process-wide file mode creation mask and returns the previous one. */
   public static int setUmask(int mask) {
     return LIBC.umask(mask);
+  }
+
+  /**
+   * Binds libc now, if this JVM has not yet (jnr-ffi writes the binding's classes at run time: a
+   * tenth of a second on a slow machine); later calls return at once. Any first use binds it too.
+   */
+  public static void bindLibrary() {
+    LinuxAbi.RUNTIME.getClass(); // reading the field initialises LinuxAbi, which loads libc
   }
 
   /** geteuid(2): the effective user id of the process. */
