@@ -39,6 +39,7 @@ public final class Session implements AutoCloseable {
   private volatile Connection connection;
   private volatile int setxattrInSize = Layout.SetxattrIn.COMPAT_SIZE;
   private volatile boolean closed;
+  private volatile java.nio.channels.WritableByteChannel recording;
   private final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** A worker: its thread, its descriptor (the session's or a clone), its request. */
@@ -79,6 +80,9 @@ public final class Session implements AutoCloseable {
         }
         int op = in.buffer.getInt(Layout.InHeader.OPCODE);
         counts.incrementAndGet(op & 63);
+        if (recording != null) {
+          record(in.buffer, (int) n);
+        }
         dispatcher.dispatch((int) n);
       }
       request.close();
@@ -98,6 +102,26 @@ public final class Session implements AutoCloseable {
   /** A session for replaying requests without a mount: replies go to {@code replyFd}. */
   static Session forReplay(int replyFd, RequestHandler handler, SessionOptions options) {
     return new Session(replyFd, handler, options);
+  }
+
+  /**
+   * Copies every request read from now on to {@code channel}, as read (each begins with its
+   * length): a stream to replay through the decoder without a mount.
+   */
+  public void record(java.nio.channels.WritableByteChannel channel) {
+    recording = channel;
+  }
+
+  private synchronized void record(ByteBuffer in, int length) {
+    try {
+      ByteBuffer copy = in.duplicate().position(0).limit(length);
+      while (copy.hasRemaining()) {
+        recording.write(copy);
+      }
+    } catch (IOException e) {
+      LOG.warn("recording requests stopped", e);
+      recording = null;
+    }
   }
 
   /** Starts the workers; every worker after the first gets a cloned queue if the options say so. */
