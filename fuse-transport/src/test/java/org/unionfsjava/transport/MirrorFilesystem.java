@@ -34,7 +34,9 @@ import java.util.stream.Stream;
  * which requests the kernel sent.
  */
 class MirrorFilesystem implements RequestHandler {
-  static final long TIMEOUT = TimeUnit.SECONDS.toNanos(1);
+  static final long DEFAULT_TIMEOUT = TimeUnit.SECONDS.toNanos(1);
+  /** Entry and attribute timeout of every answer. */
+  volatile long timeout = DEFAULT_TIMEOUT;
   /** A lookup of this name blocks until the request is interrupted (answers EINTR then). */
   static final String BLOCKING_NAME = "blocks-until-interrupted";
 
@@ -76,6 +78,12 @@ class MirrorFilesystem implements RequestHandler {
     Node r = new Node(Protocol.ROOT_ID, root);
     nodes.put(r.id, r);
     byPath.put(root, r);
+  }
+
+  /** The node id given for a path, or 0. */
+  long nodeOf(Path p) {
+    Node n = byPath.get(p);
+    return n == null ? 0 : n.id;
   }
 
   /** Nodes the kernel still holds a reference to (root not counted). */
@@ -161,7 +169,7 @@ class MirrorFilesystem implements RequestHandler {
     Attributes a = r.attributes();
     fill(a, p);
     Node n = remember(p);
-    if (!r.replyEntry(n.id, 0, TIMEOUT, TIMEOUT, a)) {
+    if (!r.replyEntry(n.id, 0, timeout, timeout, a)) {
       forget(n.id, 1);
     }
   }
@@ -182,7 +190,7 @@ class MirrorFilesystem implements RequestHandler {
     try {
       entry(r, p);
     } catch (NoSuchFileException e) {
-      r.replyNegativeEntry(TIMEOUT);
+      r.replyNegativeEntry(timeout);
     } catch (IOException e) {
       r.replyError(errno(e));
     }
@@ -233,7 +241,7 @@ class MirrorFilesystem implements RequestHandler {
     try {
       Attributes a = r.attributes();
       fill(a, p);
-      r.replyAttr(a, TIMEOUT);
+      r.replyAttr(a, timeout);
     } catch (IOException e) {
       r.replyError(errno(e));
     }
@@ -384,7 +392,7 @@ class MirrorFilesystem implements RequestHandler {
     boolean taken;
     if (created != null) {
       Node n = nodes.get(node);
-      taken = r.replyCreate(node, 0, TIMEOUT, TIMEOUT, created, fh, 0, backing);
+      taken = r.replyCreate(node, 0, timeout, timeout, created, fh, 0, backing);
       if (!taken) {
         forget(n.id, 1);
       }
@@ -615,7 +623,7 @@ class MirrorFilesystem implements RequestHandler {
           fit = l.addPlus(name, 0, 0, 0, 0, a, i + 1);
         } else {
           Node n = remember(p);
-          fit = l.addPlus(name, n.id, 0, TIMEOUT, TIMEOUT, a, i + 1);
+          fit = l.addPlus(name, n.id, 0, timeout, timeout, a, i + 1);
           if (!fit) {
             forget(n.id, 1);
           }
