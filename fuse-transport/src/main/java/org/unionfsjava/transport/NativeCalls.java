@@ -39,6 +39,8 @@ final class NativeCalls {
 
     int close(int fd);
 
+    int fsync(int fd);
+
     long read(int fd, long buf, long count);
 
     long write(int fd, long buf, long count);

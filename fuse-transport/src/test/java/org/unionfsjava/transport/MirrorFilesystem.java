@@ -42,6 +42,8 @@ class MirrorFilesystem implements RequestHandler {
 
   final Path root;
   final boolean passthrough;
+  /** Answer READ by splicing from the file (else pread into the reply buffer and write). */
+  volatile boolean splice = true;
   final AtomicInteger reads = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger passthroughOpens = new AtomicInteger();
@@ -442,7 +444,17 @@ class MirrorFilesystem implements RequestHandler {
       r.replyError(Errno.EBADF);
       return;
     }
-    r.replyDataFrom(f.fd(), offset, size);
+    if (splice) {
+      r.replyDataFrom(f.fd(), offset, size);
+      return;
+    }
+    ByteBuffer b = r.dataBuffer(size);
+    long n = LibC.INSTANCE.pread(f.fd(), NativeBuffer.addressOf(b), size, offset);
+    if (n < 0) {
+      r.replyError(LibC.errno());
+    } else {
+      r.replyData((int) n);
+    }
   }
 
   @Override
@@ -468,7 +480,14 @@ class MirrorFilesystem implements RequestHandler {
 
   @Override
   public void fsync(Request r, long node, long fh, boolean dataOnly) {
-    r.replyOk();
+    OpenFile f = files.get(fh);
+    if (f == null) {
+      r.replyError(Errno.EBADF);
+    } else if (LibC.INSTANCE.fsync(f.fd()) != 0) {
+      r.replyError(LibC.errno());
+    } else {
+      r.replyOk();
+    }
   }
 
   private void closeHandle(Session s, long fh) {

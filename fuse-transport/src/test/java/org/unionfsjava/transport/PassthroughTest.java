@@ -61,6 +61,14 @@ class PassthroughTest {
       assertEquals(0, m.fs.writes.get(), "WRITE requests that reached the handler");
       assertEquals(0, m.session.count(Opcode.READ));
       assertEquals(0, m.session.count(Opcode.WRITE));
+
+      // which files the kernel takes as backing files
+      int forDirectory = m.session.openBacking(m.source, false);
+      assertEquals(-Errno.EISDIR, forDirectory, "a directory as backing file (6.18: regular files only)");
+      int id = m.session.openBacking(m.source.resolve("data"), false);
+      assertTrue(id > 0, "backing id " + id);
+      assertEquals(0, m.session.closeBacking(id));
+      assertEquals(-Errno.ENOENT, m.session.closeBacking(id), "a closed id");
     }
   }
 
