@@ -119,9 +119,14 @@ class ReplayTest {
   }
 
   private static List<ByteBuffer> requests(byte[] stream) {
+    return records(stream, Layout.InHeader.SIZE);
+  }
+
+  /** Splits a stream of records that each begin with their uint32 length. */
+  private static List<ByteBuffer> records(byte[] stream, int smallest) {
     ByteBuffer b = ByteBuffer.wrap(stream).order(ByteOrder.LITTLE_ENDIAN);
     List<ByteBuffer> out = new ArrayList<>();
-    while (b.remaining() >= Layout.InHeader.SIZE) {
+    while (b.remaining() >= smallest) {
       int len = b.getInt(b.position());
       out.add(b.slice().limit(len).order(ByteOrder.LITTLE_ENDIAN));
       b.position(b.position() + len);
@@ -137,7 +142,7 @@ class ReplayTest {
   }
 
   private List<ByteBuffer> readReplies() throws Exception {
-    return requests(Files.readAllBytes(replies));
+    return records(Files.readAllBytes(replies), Layout.OutHeader.SIZE);
   }
 
   @Test
@@ -222,6 +227,33 @@ class ReplayTest {
     assertEquals(InitFlags.PASSTHROUGH >>> 32, reply.getInt(at + Layout.InitOut.FLAGS2));
     assertEquals(2, reply.getInt(at + Layout.InitOut.MAX_STACK_DEPTH));
     assertEquals(45, reply.getInt(at + Layout.InitOut.MINOR));
+  }
+
+  /** A handler that throws, or returns without answering: the request is answered EIO. */
+  @Test
+  void handlerBug_thrownOrUnanswered_requestAnsweredEio() throws Exception {
+    RequestHandler buggy = new RequestHandler() {
+      @Override public void getattr(Request r, long node, int flags, long fh) {
+        throw new IllegalStateException("a bug in the handler");
+      }
+
+      @Override public void readlink(Request r, long node) {
+        // forgets to answer
+      }
+    };
+    Session s = Session.forReplay(replyFd, buggy, SessionOptions.defaults());
+    Session.Replay replay = new Session.Replay(s, replyFd);
+    for (int op : new int[] {Opcode.GETATTR.code, Opcode.READLINK.code, Opcode.GETLK.code, 99}) {
+      ByteBuffer g = ByteBuffer.allocate(Layout.InHeader.SIZE + Layout.GetattrIn.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      g.putInt(Layout.InHeader.LEN, g.capacity()).putInt(Layout.InHeader.OPCODE, op);
+      g.putLong(Layout.InHeader.UNIQUE, 100 + op).putLong(Layout.InHeader.NODEID, 1);
+      serve(replay, g);
+    }
+    List<ByteBuffer> r = readReplies();
+    assertEquals(4, r.size());
+    assertEquals(List.of(-Errno.EIO, -Errno.EIO, -Errno.ENOSYS, -Errno.ENOSYS),
+        r.stream().map(b -> b.getInt(Layout.OutHeader.ERROR)).toList());
+    assertEquals(List.of(103L, 105L, 131L, 199L), r.stream().map(b -> b.getLong(Layout.OutHeader.UNIQUE)).toList());
   }
 
   /** Requests decode and answer in place: allocation per GETATTR, measured over 20,000 of them. */
