@@ -339,9 +339,15 @@ public final class Session implements AutoCloseable {
    * still mounted needs {@link FuseMount#abort}). Cloned queues are closed once their worker ended.
    */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closed = true;
-    boolean ended = awaitTermination(2, TimeUnit.SECONDS);
+    boolean ended;
+    try {
+      ended = awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ended = false;
+    }
     for (Worker w : workers) {
       if (w.cloned && !w.thread.isAlive()) {
         LibC.INSTANCE.close(w.fd);

@@ -28,7 +28,17 @@ class MirrorMountTest {
 
   @Test
   void mount_basicOperations_matchTheSourceDirectory() throws Exception {
-    try (MountedMirror m = MountedMirror.mount(dir, SessionOptions.defaults())) {
+    basicOperations(SessionOptions.defaults());
+  }
+
+  /** The same with three workers, each reading its own cloned queue (FUSE_DEV_IOC_CLONE). */
+  @Test
+  void clonedQueues_basicOperationsAndParallelReads_work() throws Exception {
+    basicOperations(SessionOptions.defaults().withWorkers(3).withCloneQueues(true));
+  }
+
+  private void basicOperations(SessionOptions options) throws Exception {
+    try (MountedMirror m = MountedMirror.mount(dir, options)) {
       Path mnt = m.mountpoint;
       Files.writeString(m.source.resolve("hello.txt"), "hello from the source\n");
       Files.createDirectories(m.source.resolve("sub/deeper"));
@@ -88,6 +98,23 @@ class MirrorMountTest {
       assertEquals(Files.getAttribute(m.source.resolve("hello.txt"), "unix:ino"), a.get("ino"));
       assertEquals(Files.getFileStore(m.source).getTotalSpace() / 4096, Files.getFileStore(mnt).getTotalSpace() / 4096);
       assertTrue(m.session.count(Opcode.LOOKUP) > 0);
+      // parallel readers of 16 files
+      for (int i = 0; i < 16; i++) {
+        Files.write(m.source.resolve("p" + i), new byte[(i + 1) << 16]);
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Integer>> sizes = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          Path p = mnt.resolve("p" + i);
+          sizes.add(pool.submit(() -> Files.readAllBytes(p).length));
+        }
+        for (int i = 0; i < 16; i++) {
+          assertEquals((i + 1) << 16, sizes.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
       assertTrue(m.connection.negotiated(InitFlags.DO_READDIRPLUS));
     }
   }

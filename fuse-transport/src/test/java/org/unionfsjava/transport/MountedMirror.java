@@ -49,7 +49,12 @@ final class MountedMirror implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    mount.closeWith(session, 10, TimeUnit.SECONDS);
+  public void close() throws IOException {
+    try {
+      mount.closeWith(session, 10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while unmounting " + mountpoint, e);
+    }
   }
 }
