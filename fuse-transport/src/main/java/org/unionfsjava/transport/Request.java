@@ -264,7 +264,7 @@ public final class Request {
   }
 
   /**
-   * Answers OPEN with FOPEN_PASSTHROUGH and a backing id from {@link Session#openBacking}: the
+   * Answers OPEN with FOPEN_PASSTHROUGH and a backing id from {@link BackingFiles#open}: the
    * kernel then reads, writes, splices and maps the backing file itself. Keep the id open until
    * the RELEASE of this handle (the kernel takes its reference after this write returns).
    */

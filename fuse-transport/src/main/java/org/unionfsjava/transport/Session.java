@@ -3,8 +3,6 @@ package org.unionfsjava.transport;
 import org.unionfsjava.transport.NativeCalls.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,8 +32,8 @@ public final class Session implements AutoCloseable {
   private final CountDownLatch initialized = new CountDownLatch(1);
   private final AtomicLongArray counts = new AtomicLongArray(64);
   private final AtomicLong forgotten = new AtomicLong();
-  private final NativeBuffer notification = new NativeBuffer(Layout.OutHeader.SIZE + 64 + 4096);
-  private final NativeBuffer backingMap = new NativeBuffer(Layout.BackingMap.SIZE);
+  private final Notifier notifier;
+  private final BackingFiles backingFiles;
   private volatile Connection connection;
   private volatile int setxattrInSize = Layout.SetxattrIn.COMPAT_SIZE;
   private volatile boolean closed;
@@ -97,6 +95,8 @@ public final class Session implements AutoCloseable {
     this.deviceFd = deviceFd;
     this.handler = handler;
     this.options = options;
+    this.notifier = new Notifier(deviceFd);
+    this.backingFiles = new BackingFiles(deviceFd);
   }
 
   /** A session for replaying requests without a mount: replies go to {@code replyFd}. */
@@ -238,100 +238,14 @@ public final class Session implements AutoCloseable {
     r.replyError(Errno.EAGAIN);
   }
 
-  // ---- notifications ------------------------------------------------------------------------
-
-  private synchronized int notify(int code, int bodyLength) {
-    ByteBuffer b = notification.buffer;
-    int len = Layout.OutHeader.SIZE + bodyLength;
-    b.putInt(Layout.OutHeader.LEN, len);
-    b.putInt(Layout.OutHeader.ERROR, code);
-    b.putLong(Layout.OutHeader.UNIQUE, 0);
-    long rc = LibC.INSTANCE.write(deviceFd, notification.address, len);
-    return rc == len ? 0 : LibC.errno();
+  /** Unsolicited messages to the kernel: invalidations and deletions. */
+  public Notifier notifier() {
+    return notifier;
   }
 
-  private static int putName(ByteBuffer b, int at, byte[] name) {
-    b.put(at, name);
-    b.put(at + name.length, (byte) 0);
-    return name.length + 1;
-  }
-
-  /**
-   * Drops the kernel's cached attributes of {@code node} and its data from {@code offset} for
-   * {@code length} bytes (length 0: to the end; offset negative: attributes only). Returns 0, or
-   * the errno (ENOENT: the kernel has no such node cached).
-   */
-  public synchronized int notifyInvalInode(long node, long offset, long length) {
-    ByteBuffer b = notification.buffer;
-    int at = Layout.OutHeader.SIZE;
-    b.putLong(at + Layout.NotifyInvalInodeOut.INO, node);
-    b.putLong(at + Layout.NotifyInvalInodeOut.OFF, offset);
-    b.putLong(at + Layout.NotifyInvalInodeOut.LEN, length);
-    return notify(Protocol.NOTIFY_INVAL_INODE, Layout.NotifyInvalInodeOut.SIZE);
-  }
-
-  /** Drops the kernel's entry {@code name} in {@code parent} (flags: {@link Protocol#EXPIRE_ONLY}). */
-  public synchronized int notifyInvalEntry(long parent, String name, int flags) {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = notification.buffer;
-    int at = Layout.OutHeader.SIZE;
-    b.putLong(at + Layout.NotifyInvalEntryOut.PARENT, parent);
-    b.putInt(at + Layout.NotifyInvalEntryOut.NAMELEN, n.length);
-    b.putInt(at + Layout.NotifyInvalEntryOut.FLAGS, flags);
-    int len = putName(b, at + Layout.NotifyInvalEntryOut.SIZE, n);
-    return notify(Protocol.NOTIFY_INVAL_ENTRY, Layout.NotifyInvalEntryOut.SIZE + len);
-  }
-
-  /** Tells the kernel that {@code name} (node {@code child}) in {@code parent} was deleted. */
-  public synchronized int notifyDelete(long parent, long child, String name) {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = notification.buffer;
-    int at = Layout.OutHeader.SIZE;
-    b.putLong(at + Layout.NotifyDeleteOut.PARENT, parent);
-    b.putLong(at + Layout.NotifyDeleteOut.CHILD, child);
-    b.putInt(at + Layout.NotifyDeleteOut.NAMELEN, n.length);
-    b.putInt(at + Layout.NotifyDeleteOut.NAMELEN + 4, 0);
-    int len = putName(b, at + Layout.NotifyDeleteOut.SIZE, n);
-    return notify(Protocol.NOTIFY_DELETE, Layout.NotifyDeleteOut.SIZE + len);
-  }
-
-  // ---- passthrough --------------------------------------------------------------------------
-
-  /**
-   * Registers an open file as a backing file (FUSE_DEV_IOC_BACKING_OPEN): a positive backing id
-   * for {@link Request#replyOpenPassthrough}, or a negative errno: EPERM without CAP_SYS_ADMIN in
-   * the initial user namespace, EOPNOTSUPP when INIT did not agree on passthrough, ELOOP when the
-   * file's filesystem is stacked max_stack_depth deep or deeper, EINVAL for a file that is not
-   * regular. The kernel holds its own reference: the caller may close {@code fd} afterwards.
-   */
-  public synchronized int openBacking(int fd) {
-    ByteBuffer m = backingMap.buffer;
-    m.putInt(Layout.BackingMap.FD, fd);
-    m.putInt(Layout.BackingMap.FLAGS, 0);
-    m.putLong(8, 0);
-    int id = LibC.INSTANCE.ioctl(deviceFd, Protocol.DEV_IOC_BACKING_OPEN & 0xffffffffL, backingMap.address);
-    return id >= 0 ? id : -LibC.errno();
-  }
-
-  /** Opens {@code path} (read-only or read-write) and registers it; see {@link #openBacking(int)}. */
-  public int openBacking(Path path, boolean writable) {
-    int fd = LibC.INSTANCE.open(path.toString(), (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC, 0);
-    if (fd < 0) {
-      return -LibC.errno();
-    }
-    try {
-      return openBacking(fd);
-    } finally {
-      LibC.INSTANCE.close(fd);
-    }
-  }
-
-  /** Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); 0 or a negative errno. */
-  public synchronized int closeBacking(int backingId) {
-    ByteBuffer m = backingMap.buffer;
-    m.putInt(0, backingId);
-    int rc = LibC.INSTANCE.ioctl(deviceFd, Protocol.DEV_IOC_BACKING_CLOSE & 0xffffffffL, backingMap.address);
-    return rc >= 0 ? 0 : -LibC.errno();
+  /** Backing files for passthrough (FUSE_DEV_IOC_BACKING_OPEN and BACKING_CLOSE). */
+  public BackingFiles backingFiles() {
+    return backingFiles;
   }
 
   /**

@@ -16,8 +16,9 @@
  *       with the _FUSE_COMMFD socket otherwise; umount2 or fusermount3 -u; abort through
  *       /sys/fs/fuse/connections), {@link org.unionfsjava.transport.MountOptions}, {@link
  *       org.unionfsjava.transport.FuseDevice} (open, FUSE_DEV_IOC_CLONE).
- *   <li>Serving: {@link org.unionfsjava.transport.Session} (workers, INIT, INTERRUPT,
- *       notifications, backing files), {@code Dispatcher} (decoding in place), {@link
+ *   <li>Serving: {@link org.unionfsjava.transport.Session} (workers, INIT, INTERRUPT), {@link
+ *       org.unionfsjava.transport.Notifier} (INVAL_INODE, INVAL_ENTRY, DELETE), {@link
+ *       org.unionfsjava.transport.BackingFiles} (passthrough ids), {@code Dispatcher} (decoding in place), {@link
  *       org.unionfsjava.transport.Request} (header fields and replies), {@link
  *       org.unionfsjava.transport.DirectoryListing}, {@link
  *       org.unionfsjava.transport.AttributeChange}, {@link

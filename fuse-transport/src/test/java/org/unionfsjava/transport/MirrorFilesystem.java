@@ -380,7 +380,7 @@ class MirrorFilesystem implements RequestHandler {
   private void opened(Request r, long node, Path p, int fd, int flags, Attributes created) {
     int backing = 0;
     if (passthrough) {
-      backing = r.session().openBacking(fd);
+      backing = r.session().backingFiles().open(fd);
       if (backing > 0) {
         passthroughOpens.incrementAndGet();
       } else {
@@ -494,7 +494,7 @@ class MirrorFilesystem implements RequestHandler {
     OpenFile f = files.remove(fh);
     if (f != null) {
       if (f.backingId() > 0) {
-        s.closeBacking(f.backingId());
+        s.backingFiles().close(f.backingId());
       }
       LibC.INSTANCE.close(f.fd());
     }

@@ -63,12 +63,12 @@ class PassthroughTest {
       assertEquals(0, m.session.count(Opcode.WRITE));
 
       // which files the kernel takes as backing files
-      int forDirectory = m.session.openBacking(m.source, false);
+      int forDirectory = m.session.backingFiles().open(m.source, false);
       assertEquals(-Errno.EISDIR, forDirectory, "a directory as backing file (6.18: regular files only)");
-      int id = m.session.openBacking(m.source.resolve("data"), false);
+      int id = m.session.backingFiles().open(m.source.resolve("data"), false);
       assertTrue(id > 0, "backing id " + id);
-      assertEquals(0, m.session.closeBacking(id));
-      assertEquals(-Errno.ENOENT, m.session.closeBacking(id), "a closed id");
+      assertEquals(0, m.session.backingFiles().close(id));
+      assertEquals(-Errno.ENOENT, m.session.backingFiles().close(id), "a closed id");
     }
   }
 

@@ -76,21 +76,21 @@ class RequestLifecycleTest {
       Files.writeString(src, "1234567890");
       assertEquals(5, Files.size(seen), "the kernel's cached attributes");
       long node = m.fs.nodeOf(src);
-      assertEquals(0, m.session.notifyInvalInode(node, 0, 0));
+      assertEquals(0, m.session.notifier().invalInode(node, 0, 0));
       assertEquals(10, Files.size(seen));
 
       Files.delete(src);
       assertTrue(Files.exists(seen), "the kernel's cached entry");
-      assertEquals(0, m.session.notifyInvalEntry(Protocol.ROOT_ID, "file", 0));
+      assertEquals(0, m.session.notifier().invalEntry(Protocol.ROOT_ID, "file", 0));
       assertFalse(Files.exists(seen));
 
       Files.writeString(m.source.resolve("other"), "x");
       assertTrue(Files.exists(m.mountpoint.resolve("other")));
       long other = m.fs.nodeOf(m.source.resolve("other"));
       Files.delete(m.source.resolve("other"));
-      assertEquals(0, m.session.notifyDelete(Protocol.ROOT_ID, other, "other"));
+      assertEquals(0, m.session.notifier().delete(Protocol.ROOT_ID, other, "other"));
       assertFalse(Files.exists(m.mountpoint.resolve("other")));
-      assertEquals(Errno.ENOENT, m.session.notifyInvalEntry(Protocol.ROOT_ID, "never-looked-up", 0));
+      assertEquals(Errno.ENOENT, m.session.notifier().invalEntry(Protocol.ROOT_ID, "never-looked-up", 0));
     }
   }
 }
