@@ -23,7 +23,9 @@ final class BenchServer {
       MirrorFilesystem fs = new MirrorFilesystem(source, pt);
       fs.splice = i != 3;
       FuseMount m = FuseMount.mount(Path.of(args[i]), MountOptions.of("bench", "fuse-transport-bench"));
-      Session s = new Session(m.deviceFd(), fs, SessionOptions.defaults().withPassthrough(pt, 1)).start();
+      SessionOptions o = SessionOptions.defaults().withPassthrough(pt, 1)
+          .withCloneQueues(Boolean.getBoolean("bench.clone")).withWorkers(Integer.getInteger("bench.workers", 2));
+      Session s = new Session(m.deviceFd(), fs, o).start();
       s.awaitInit(20, TimeUnit.SECONDS);
       mounts.add(m);
       sessions.add(s);
