@@ -99,7 +99,7 @@ final class Fusermount {
     msg.putLong(40, CONTROL_SIZE);
     long n;
     do {
-      n = LibC.INSTANCE.recvmsg(socket, msg, 0);
+      n = LibC.INSTANCE.recvmsg(socket, msg, LibC.MSG_CMSG_CLOEXEC); // the descriptor close-on-exec, as ours
     } while (n < 0 && LibC.errno() == Errno.EINTR);
     if (n <= 0) {
       return -1;

@@ -91,5 +91,6 @@ final class NativeCalls {
     int SPLICE_F_NONBLOCK = 2;
     int SOL_SOCKET = 1;
     int SCM_RIGHTS = 1;
+    int MSG_CMSG_CLOEXEC = 0x40000000;
   }
 }

@@ -40,6 +40,11 @@ class MirrorMountTest {
   private void basicOperations(SessionOptions options) throws Exception {
     try (MountedMirror m = MountedMirror.mount(dir, options)) {
       Path mnt = m.mountpoint;
+      String line = Files.readString(Path.of("/proc/self/mounts")).lines()
+          .filter(l -> l.contains(" " + mnt + " ")).findFirst().orElseThrow();
+      assertTrue(line.startsWith("mirror " + mnt + " fuse.fuse-transport-test rw,nosuid,nodev"), line);
+      assertTrue(line.contains("user_id=0,group_id=0,default_permissions"), line);
+      assertFalse(m.mount.byFusermount());
       Files.writeString(m.source.resolve("hello.txt"), "hello from the source\n");
       Files.createDirectories(m.source.resolve("sub/deeper"));
 
