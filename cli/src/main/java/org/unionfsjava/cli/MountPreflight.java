@@ -12,6 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.UpperInUseException;
+import org.unionfsjava.fs.UpperLock;
+import org.unionfsjava.model.UnionException;
 
 /**
  * Checks a mount request against the file system and the machine before anything is created, so
@@ -49,6 +52,7 @@ final class MountPreflight {
     Path workDir = given.workDir() == null ? null : checkWorkDir(given.workDir(), upper, lowers,
         mountPoint);
     requireNotMounted(mountPoint);
+    requireUpperFree(upper, workDir);
 
     requireFuseDevice();
     requireLibfuse(FuseLibrary.selected());
@@ -144,6 +148,21 @@ final class MountPreflight {
           ? "a unionfs-java union" : mounted.get().fsType() + " " + mounted.get().source();
       throw new CommandFailure(ExitStatus.BAD_PATH,
           "mount point is already mounted (" + what + ")", mountPoint);
+    }
+  }
+
+  /**
+   * Fails if another union, an offline tool or a kernel overlay uses the upper or the work
+   * directory ({@link UpperLock}), before a background server is started; changes nothing.
+   */
+  private static void requireUpperFree(Path upper, Path workDir) throws CommandFailure {
+    try {
+      UpperLock.requireFree(upper, workDir);
+    } catch (UpperInUseException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
+    } catch (UnionException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, "upper cannot be locked ("
+          + ExitStatusMapper.reason(e) + ", " + e.errno() + ")", upper);
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.unionfsjava.fs.UpperLock;
 
 /**
  * Every mistake the preflight catches, run through the whole command line: each answers one line
@@ -181,6 +182,36 @@ class MountPreflightTest {
         "--workdir", work.toString(), machine.mountPoint.toString());
     assertRefused(result, ExitStatus.BAD_PATH, "work directory is inside the lower", work);
     assertFalse(Files.exists(work));
+  }
+
+  @Test
+  void mount_upperHeldByAnotherUnion_exits3NamingIt() throws Exception {
+    try (UpperLock other = UpperLock.acquire(machine.upper, null, Path.of("/mnt/other"))) {
+      List<String> before = TestMachine.listing(machine.upper.resolve(".unionfs-java"));
+      TestMachine.Result result = mount(machine.upper, machine.lower, machine.mountPoint);
+      assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode(), result.err());
+      assertEquals("unionfs-java: upper is in use by the union mounted at /mnt/other (pid "
+          + ProcessHandle.current().pid() + "; unmount it first: unionfs-java umount /mnt/other): "
+          + machine.upper + "\n", result.err());
+      assertEquals(List.of(), machine.mountCalls, "never mounted");
+      assertEquals(before, TestMachine.listing(machine.upper.resolve(".unionfs-java")));
+    }
+  }
+
+  @Test
+  void mount_workDirHeldByAnotherUnion_exits3() throws Exception {
+    Path otherUpper = Files.createDirectory(machine.root.resolve("other-upper"));
+    Path work = machine.root.resolve("shared-work");
+    try (UpperLock other = UpperLock.acquire(otherUpper, work, Path.of("/mnt/other"))) {
+      TestMachine.Result result = machine.run("mount", "--foreground",
+          "--upper", machine.upper.toString(), "--lower", machine.lower.toString(),
+          "--workdir", work.toString(), machine.mountPoint.toString());
+      assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode(), result.err());
+      assertTrue(result.err().startsWith("unionfs-java: work directory is in use by the union"
+          + " mounted at /mnt/other"), result.err());
+      assertEquals(List.of(), machine.mountCalls, "never mounted");
+      assertEquals(List.of(), TestMachine.listing(machine.upper), "upper untouched");
+    }
   }
 
   @Test
