@@ -33,6 +33,11 @@ import picocli.CommandLine.TypeConversionException;
         "By default the command returns once the union is mounted and keeps serving it from a"
             + " background process that logs to --log-file. Unmount with 'unionfs-java umount"
             + " MOUNTPOINT'.",
+        "",
+        "One upper (and one work directory) serves one union at a time: a second mount of it is"
+            + " refused (exit code 3). A dead union at MOUNTPOINT (its server ended, the mount"
+            + " point answers 'Transport endpoint is not connected') is detached first, with a"
+            + " line saying so.",
         ""
     },
     footerHeading = "%nExamples:%n",
@@ -91,7 +96,9 @@ public final class MountCommand implements Callable<Integer> {
   private Duration cacheTtl;
 
   @Option(names = "-o", paramLabel = "OPTS", split = ",",
-      description = "FUSE mount options, comma-separated, repeatable; for example -o allow_other.")
+      description = {"FUSE mount options, comma-separated, repeatable; for example -o allow_other.",
+          "-o auto_unmount: fusermount3 unmounts the union when its server dies (off by default:"
+              + " programs writing by path would then write into the directory underneath)."})
   private List<String> fuseOptions = new ArrayList<>();
 
   @Option(names = "--foreground",

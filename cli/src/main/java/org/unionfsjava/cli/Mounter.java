@@ -48,7 +48,7 @@ final class Mounter {
    */
   int mount(MountOptions requested, Launch launch)
       throws CommandFailure, UnionException, InterruptedException {
-    MountOptions options = new MountPreflight(host).check(requested);
+    MountOptions options = new MountPreflight(host, err).check(requested);
     LOG.info("mounting {}", options);
     if (launch.foreground()) {
       return serveInForeground(options);

@@ -171,7 +171,39 @@ class MountPreflightTest {
     Path spaced = Files.createDirectory(machine.root.resolve("my union"));
     machine.addMount(spaced, MountTable.UNION_FS_TYPE);
     assertRefused(mount(machine.upper, machine.lower, spaced), ExitStatus.BAD_PATH,
-        "mount point is already mounted (a unionfs-java union)", spaced);
+        "mount point is already mounted (a unionfs-java union; unmount it first: unionfs-java"
+            + " umount " + spaced + ")", spaced);
+  }
+
+  @Test
+  void mount_deadMountOfAnotherKind_exits3SayingHowToDetach() throws IOException {
+    machine.addMount(machine.mountPoint, "fuse.sshfs");
+    machine.disconnected.add(machine.mountPoint);
+    assertRefused(mount(machine.upper, machine.lower, machine.mountPoint), ExitStatus.BAD_PATH,
+        "mount point is a dead fuse.sshfs mount (its server has ended; detach it with: umount -l "
+            + machine.mountPoint + ", or as its owner fusermount3 -u -z " + machine.mountPoint
+            + ")", machine.mountPoint);
+  }
+
+  @Test
+  void mount_upperInsideADeadMount_exits3NamingIt() throws IOException {
+    Path dead = Files.createDirectory(machine.root.resolve("dead"));
+    Path upper = dead.resolve("upper");
+    machine.addMount(dead, "fuse.sshfs");
+    machine.disconnected.add(upper);
+    assertRefused(mount(upper, machine.lower, machine.mountPoint), ExitStatus.BAD_PATH,
+        "upper is inside the dead fuse.sshfs mount at " + dead + " (its server has ended;", upper);
+  }
+
+  @Test
+  void mount_deadUnionButAnotherMistake_refusesWithoutDetaching() throws IOException {
+    machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
+    machine.disconnected.add(machine.mountPoint);
+    Path missing = machine.root.resolve("nope");
+    assertRefused(mount(machine.upper, missing, machine.mountPoint), ExitStatus.BAD_PATH,
+        "lower does not exist", missing);
+    assertTrue(Files.readString(machine.mountInfo).contains(" " + machine.mountPoint + " "),
+        "the dead union is still in the (fake) mount table");
   }
 
   @Test
