@@ -85,6 +85,14 @@ final class MountPreflight {
           absolute);
     }
     if (!Files.exists(absolute)) {
+      Optional<MountTable.Entry> mount = readMountTable().mountAt(Unmounter.mountTablePath(absolute));
+      if (mount.isPresent()) {
+        // a FUSE mount of another user without allow_other answers even root EACCES, dead or not
+        throw new CommandFailure(ExitStatus.BAD_PATH, role + " is a " + mount.get().fsType()
+            + " mount that this user cannot enter (another user's, without allow_other; if its"
+            + " server has ended, detach it with: umount -l " + mount.get().mountPoint() + ")",
+            absolute);
+      }
       throw new CommandFailure(ExitStatus.BAD_PATH, role + " does not exist", absolute);
     }
     if (!Files.isDirectory(absolute)) {

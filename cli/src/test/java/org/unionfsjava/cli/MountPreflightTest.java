@@ -196,6 +196,16 @@ class MountPreflightTest {
   }
 
   @Test
+  void mount_anotherUsersMountThatCannotBeEntered_exits3SayingSo() throws IOException {
+    Path hidden = machine.root.resolve("users-mnt"); // stands for one that answers EACCES
+    machine.addMount(hidden, MountTable.UNION_FS_TYPE);
+    assertRefused(mount(machine.upper, machine.lower, hidden), ExitStatus.BAD_PATH,
+        "mount point is a fuse.unionfs-java mount that this user cannot enter (another user's,"
+            + " without allow_other; if its server has ended, detach it with: umount -l " + hidden
+            + ")", hidden);
+  }
+
+  @Test
   void mount_deadUnionButAnotherMistake_refusesWithoutDetaching() throws IOException {
     machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
     machine.disconnected.add(machine.mountPoint);
