@@ -218,16 +218,33 @@ final class BackgroundLauncher {
     return exitCode == 0 ? ExitStatus.MOUNT_FAILED.code() : exitCode;
   }
 
-  /** The last line that is an error report of this CLI, else the last non-blank line, or null. */
+  /**
+   * The last line that is an error report of this CLI, else the last non-blank line, or null.
+   * libfuse's mount helper writes its reason straight to the server's stderr ({@code
+   * fusermount3: option allow_other only allowed if ...}), where the union cannot catch it: a
+   * report that libfuse could not mount, with such a line before it, gets that reason instead.
+   */
   static String lastErrorLine(String output) {
     String lastReport = null;
     String lastLine = null;
+    String helperReason = null;
     for (String line : output.split("\n")) {
       if (line.startsWith(ERROR_PREFIX)) {
         lastReport = line;
       }
+      if (line.startsWith("fusermount3: ") || line.startsWith("fusermount: ")) {
+        helperReason = line.strip();
+      }
       if (!line.isBlank()) {
         lastLine = line;
+      }
+    }
+    if (lastReport != null && helperReason != null) {
+      java.util.regex.Matcher generic = java.util.regex.Pattern
+          .compile("libfuse 3 could not mount or serve .* \\(status \\d+\\)").matcher(lastReport);
+      if (generic.find()) {
+        return lastReport.substring(0, generic.start()) + helperReason
+            + lastReport.substring(generic.end());
       }
     }
     return lastReport != null ? lastReport : lastLine;

@@ -35,6 +35,18 @@ final class DurationConverter implements ITypeConverter<Duration> {
     }
   }
 
+  /** A whole number of hours, minutes or seconds as people write it ({@code 24h}), else ms. */
+  static String formatForPeople(Duration duration) {
+    long ms = duration.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+
   /** Writes a duration back in a form {@link #convert} reads (milliseconds, exact to the ms). */
   static String format(Duration duration) {
     return duration.toMillis() + "ms";

@@ -10,9 +10,10 @@ import java.util.Map;
 enum ExitStatus {
   OK(0, "success"),
   UNEXPECTED(1, "unexpected error (a bug; run with -vv and report it)"),
-  USAGE(2, "usage error: unknown option, missing or malformed argument"),
+  USAGE(2, "usage error: unknown option (also an -o option libfuse 3 does not take, and -o"
+      + " remount), missing or malformed argument"),
   BAD_PATH(3, "bad branch or mount point (missing, not a directory, nested, already mounted,"
-      + " not a unionfs-java mount)"),
+      + " not a unionfs-java mount, upper or work directory in use by another mount)"),
   ENVIRONMENT(4, "environment: no /dev/fuse, libfuse not installed, not permitted"),
   FORMAT_MISMATCH(5, "the upper uses another whiteout format than --whiteout-format asks for"),
   MOUNT_FAILED(6, "the mount or unmount itself failed (FUSE refused, timed out, busy)");

@@ -2,7 +2,9 @@ package org.unionfsjava.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import org.unionfsjava.fs.UnionMount;
+import org.unionfsjava.fs.nativeio.NativeFile;
 
 /**
  * The parts of the machine the CLI looks at and the mount call it makes; tests replace them with
@@ -14,6 +16,7 @@ import org.unionfsjava.fs.UnionMount;
  * @param mountInfo the mount table of this process ({@code /proc/self/mountinfo})
  * @param logDirectory where background mounts log by default
  * @param starter what mounts the union
+ * @param disconnected whether a path answers ENOTCONN (a FUSE mount whose server has ended)
  */
 record Host(
     Path devFuse,
@@ -21,7 +24,8 @@ record Host(
     boolean askLdconfig,
     Path mountInfo,
     Path logDirectory,
-    MountStarter starter) {
+    MountStarter starter,
+    Predicate<Path> disconnected) {
 
   Host {
     libraryDirs = List.copyOf(libraryDirs);
@@ -41,6 +45,7 @@ record Host(
         true,
         Path.of("/proc/self/mountinfo"),
         Path.of("/run/unionfs-java"),
-        UnionMount::mount);
+        UnionMount::mount,
+        NativeFile::isDisconnected);
   }
 }

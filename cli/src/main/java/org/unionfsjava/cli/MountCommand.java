@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.unionfsjava.fs.FuseLibrary;
+import org.unionfsjava.fs.FuseOptions;
 import org.unionfsjava.fs.LowerMode;
 import org.unionfsjava.fs.MountOptions;
 import picocli.CommandLine.Command;
@@ -33,6 +36,11 @@ import picocli.CommandLine.TypeConversionException;
         "By default the command returns once the union is mounted and keeps serving it from a"
             + " background process that logs to --log-file. Unmount with 'unionfs-java umount"
             + " MOUNTPOINT'.",
+        "",
+        "One upper (and one work directory) serves one union at a time: a second mount of it is"
+            + " refused (exit code 3). A dead union at MOUNTPOINT (its server ended, the mount"
+            + " point answers 'Transport endpoint is not connected') is detached first, with a"
+            + " line saying so.",
         ""
     },
     footerHeading = "%nExamples:%n",
@@ -85,13 +93,19 @@ public final class MountCommand implements Callable<Integer> {
   private LowerMode lowerMode;
 
   @Option(names = "--cache-ttl", paramLabel = "DURATION", defaultValue = "1s",
-      converter = DurationConverter.class,
+      converter = CacheTtlConverter.class,
       description = "How long facts read from a lower are trusted: 500ms, 1s, 2m or plain seconds"
-          + " (default: ${DEFAULT-VALUE}).")
+          + " (default: ${DEFAULT-VALUE}; at most 24h: lowers that never change want --lower-mode"
+          + " fixed).")
   private Duration cacheTtl;
 
   @Option(names = "-o", paramLabel = "OPTS", split = ",",
-      description = "FUSE mount options, comma-separated, repeatable; for example -o allow_other.")
+      description = {"FUSE mount options, comma-separated, repeatable; for example -o allow_other."
+          + " Checked before mounting: what libfuse 3 does not take, what the union sets itself"
+          + " (fsname, subtype) and remount (not supported yet: unmount and mount again) are"
+          + " refused with exit code 2.",
+          "-o auto_unmount: fusermount3 unmounts the union when its server dies (off by default:"
+              + " programs writing by path would then write into the directory underneath)."})
   private List<String> fuseOptions = new ArrayList<>();
 
   @Option(names = "--foreground",
@@ -123,6 +137,11 @@ public final class MountCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(),
             "-o has an empty option in '" + String.join(",", fuseOptions) + "'");
       }
+    }
+    Optional<String> badOption = FuseOptions.problem(fuseOptions, FuseLibrary.selected(),
+        mountPoint);
+    if (badOption.isPresent()) {
+      throw new ParameterException(spec.commandLine(), badOption.get());
     }
     MountOptions options = new MountOptions(upper, lowers, mountPoint, workDir, whiteoutFormat,
         lowerMode, cacheTtl, fuseOptions, fuseDebug);
@@ -164,6 +183,23 @@ public final class MountCommand implements Callable<Integer> {
     arguments.add("--");
     arguments.add(options.mountPoint().toString());
     return arguments;
+  }
+
+  /**
+   * A duration ({@link DurationConverter}) of at most {@link MountOptions#MAX_CACHE_TTL}: beyond
+   * a day "the lowers may change" no longer describes them (README, "Lower modes").
+   */
+  static final class CacheTtlConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration ttl = new DurationConverter().convert(value);
+      if (ttl.compareTo(MountOptions.MAX_CACHE_TTL) > 0) {
+        throw new TypeConversionException("'" + value + "' is longer than the longest cache TTL, "
+            + DurationConverter.formatForPeople(MountOptions.MAX_CACHE_TTL)
+            + " (for lowers that never change while mounted use --lower-mode fixed)");
+      }
+      return ttl;
+    }
   }
 
   /** Accepts the whiteout formats by their lower-case names. */

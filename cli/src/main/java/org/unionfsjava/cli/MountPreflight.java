@@ -2,6 +2,7 @@ package org.unionfsjava.cli;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.UpperInUseException;
+import org.unionfsjava.fs.UpperLock;
+import org.unionfsjava.model.UnionException;
 
 /**
  * Checks a mount request against the file system and the machine before anything is created, so
@@ -21,13 +25,20 @@ import org.unionfsjava.fs.MountOptions;
 final class MountPreflight {
 
   private final Host host;
+  private final PrintWriter err;
 
-  MountPreflight(Host host) {
+  /**
+   * @param err where a notice goes when the preflight repairs something (a dead union detached)
+   */
+  MountPreflight(Host host, PrintWriter err) {
     this.host = host;
+    this.err = err;
   }
 
   /**
-   * Checks the request and returns it with the branches and the mount point as real paths.
+   * Checks the request and returns it with the branches and the mount point as real paths. A
+   * dead union at the mount point (its server ended, the kernel answers ENOTCONN) is detached,
+   * with a notice on {@code err}, once every other check has passed.
    *
    * @throws CommandFailure with {@link ExitStatus#BAD_PATH} or {@link ExitStatus#ENVIRONMENT}
    */
@@ -37,7 +48,9 @@ final class MountPreflight {
     for (Path lower : given.lowers()) {
       lowers.add(realDirectory("lower", lower));
     }
-    Path mountPoint = realDirectory("mount point", given.mountPoint());
+    Path deadUnion = deadUnionAt(given.mountPoint());
+    Path mountPoint = deadUnion != null ? deadUnion
+        : realDirectory("mount point", given.mountPoint());
 
     for (Path lower : lowers) {
       requireApart(upper, "upper", lower, "lower");
@@ -48,18 +61,38 @@ final class MountPreflight {
     }
     Path workDir = given.workDir() == null ? null : checkWorkDir(given.workDir(), upper, lowers,
         mountPoint);
-    requireNotMounted(mountPoint);
+    if (deadUnion == null) {
+      requireNotMounted(mountPoint);
+    }
+    requireUpperFree(upper, workDir);
 
     requireFuseDevice();
     requireLibfuse(FuseLibrary.selected());
 
+    if (deadUnion != null) {
+      detachDeadUnion(deadUnion);
+      mountPoint = realDirectory("mount point", deadUnion);
+      requireNotMounted(mountPoint);
+    }
     return new MountOptions(upper, lowers, mountPoint, workDir, given.whiteoutFormat(),
         given.lowerMode(), given.cacheTtl(), given.fuseOptions(), given.fuseDebug());
   }
 
-  private static Path realDirectory(String role, Path path) throws CommandFailure {
+  private Path realDirectory(String role, Path path) throws CommandFailure {
     Path absolute = path.toAbsolutePath().normalize();
+    if (host.disconnected().test(absolute)) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, role + " " + deadMountPhrase(absolute),
+          absolute);
+    }
     if (!Files.exists(absolute)) {
+      Optional<MountTable.Entry> mount = readMountTable().mountAt(Unmounter.mountTablePath(absolute));
+      if (mount.isPresent()) {
+        // a FUSE mount of another user without allow_other answers even root EACCES, dead or not
+        throw new CommandFailure(ExitStatus.BAD_PATH, role + " is a " + mount.get().fsType()
+            + " mount that this user cannot enter (another user's, without allow_other; if its"
+            + " server has ended, detach it with: umount -l " + mount.get().mountPoint() + ")",
+            absolute);
+      }
       throw new CommandFailure(ExitStatus.BAD_PATH, role + " does not exist", absolute);
     }
     if (!Files.isDirectory(absolute)) {
@@ -70,6 +103,74 @@ final class MountPreflight {
     } catch (IOException e) {
       throw new CommandFailure(ExitStatus.BAD_PATH,
           role + " cannot be resolved (" + e.getMessage() + ")", absolute);
+    }
+  }
+
+  /**
+   * The mount point as the mount table names it if a dead union of ours is mounted there (the
+   * kernel answers ENOTCONN and the table shows {@code fuse.unionfs-java} at that path), else
+   * null: then {@link #realDirectory} checks it, and refuses a dead mount of another kind.
+   */
+  private Path deadUnionAt(Path given) throws CommandFailure {
+    Path absolute = given.toAbsolutePath().normalize();
+    if (!host.disconnected().test(absolute)) {
+      return null;
+    }
+    Path named = Unmounter.mountTablePath(absolute);
+    Optional<MountTable.Entry> entry = readMountTable().mountAt(named);
+    return entry.isPresent() && entry.get().isUnion() ? named : null;
+  }
+
+  /**
+   * What is wrong with a path that answers ENOTCONN: "is a dead ... mount" or "is inside the
+   * dead ... mount at ...", and how to detach it.
+   */
+  private String deadMountPhrase(Path absolute) throws CommandFailure {
+    Path named = Unmounter.mountTablePath(absolute);
+    MountTable table = readMountTable();
+    Optional<MountTable.Entry> exact = table.mountAt(named);
+    MountTable.Entry dead = exact.orElse(null);
+    String where = "is a dead ";
+    if (dead == null) {
+      for (MountTable.Entry e : table.entries()) {
+        if (named.startsWith(e.mountPoint()) && (dead == null
+            || e.mountPoint().getNameCount() >= dead.mountPoint().getNameCount())) {
+          dead = e;
+        }
+      }
+      where = "is inside the dead ";
+    }
+    if (dead == null) {
+      return "cannot be reached (transport endpoint is not connected: a FUSE server has ended)";
+    }
+    String at = dead.mountPoint().toString();
+    return where + dead.fsType() + " mount" + (exact.isPresent() ? "" : " at " + at)
+        + " (its server has ended; detach it with: umount -l " + at + ", or as its owner"
+        + " fusermount3 -u -z " + at + ")";
+  }
+
+  private void detachDeadUnion(Path mountPoint) throws CommandFailure {
+    try {
+      new Unmounter(host.mountInfo(), Unmounter.runningAsRoot()).unmount(mountPoint, true);
+    } catch (CommandFailure e) {
+      throw new CommandFailure(ExitStatus.MOUNT_FAILED, "a dead union is mounted there and"
+          + " detaching it failed (" + e.getMessage() + ")", mountPoint);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandFailure(ExitStatus.MOUNT_FAILED, "interrupted detaching the dead union",
+          mountPoint);
+    }
+    err.println("unionfs-java: detached the dead union at " + mountPoint
+        + " (its server had ended); mounting again");
+    err.flush();
+  }
+
+  private MountTable readMountTable() throws CommandFailure {
+    try {
+      return MountTable.read(host.mountInfo());
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.ENVIRONMENT,
+          "cannot read the mount table (" + e.getMessage() + ")", host.mountInfo());
     }
   }
 
@@ -132,18 +233,28 @@ final class MountPreflight {
   }
 
   private void requireNotMounted(Path mountPoint) throws CommandFailure {
-    Optional<MountTable.Entry> mounted;
-    try {
-      mounted = MountTable.read(host.mountInfo()).mountAt(mountPoint);
-    } catch (IOException e) {
-      throw new CommandFailure(ExitStatus.ENVIRONMENT,
-          "cannot read the mount table (" + e.getMessage() + ")", host.mountInfo());
-    }
+    Optional<MountTable.Entry> mounted = readMountTable().mountAt(mountPoint);
     if (mounted.isPresent()) {
       String what = mounted.get().isUnion()
-          ? "a unionfs-java union" : mounted.get().fsType() + " " + mounted.get().source();
+          ? "a unionfs-java union; unmount it first: unionfs-java umount " + mountPoint
+          : mounted.get().fsType() + " " + mounted.get().source();
       throw new CommandFailure(ExitStatus.BAD_PATH,
           "mount point is already mounted (" + what + ")", mountPoint);
+    }
+  }
+
+  /**
+   * Fails if another union, an offline tool or a kernel overlay uses the upper or the work
+   * directory ({@link UpperLock}), before a background server is started; changes nothing.
+   */
+  private static void requireUpperFree(Path upper, Path workDir) throws CommandFailure {
+    try {
+      UpperLock.requireFree(upper, workDir);
+    } catch (UpperInUseException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
+    } catch (UnionException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, "upper cannot be locked ("
+          + ExitStatusMapper.reason(e) + ", " + e.errno() + ")", upper);
     }
   }
 

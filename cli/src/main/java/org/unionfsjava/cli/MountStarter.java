@@ -2,6 +2,7 @@ package org.unionfsjava.cli;
 
 import org.unionfsjava.fs.MountOptions;
 import org.unionfsjava.fs.UnionMount;
+import org.unionfsjava.fs.UpperInUseException;
 import org.unionfsjava.model.UnionException;
 
 /** What actually mounts a union: {@link UnionMount#mount} in production, a fake in tests. */
@@ -9,5 +10,5 @@ import org.unionfsjava.model.UnionException;
 interface MountStarter {
 
   /** Mounts the union and returns once the kernel serves it. */
-  UnionMount start(MountOptions options) throws UnionException;
+  UnionMount start(MountOptions options) throws UpperInUseException, UnionException;
 }

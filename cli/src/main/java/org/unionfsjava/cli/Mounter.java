@@ -9,6 +9,7 @@ import org.apache.logging.log4j.Logger;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountOptions;
 import org.unionfsjava.fs.UnionMount;
+import org.unionfsjava.fs.UpperInUseException;
 import org.unionfsjava.model.UnionException;
 
 /**
@@ -47,7 +48,7 @@ final class Mounter {
    */
   int mount(MountOptions requested, Launch launch)
       throws CommandFailure, UnionException, InterruptedException {
-    MountOptions options = new MountPreflight(host).check(requested);
+    MountOptions options = new MountPreflight(host, err).check(requested);
     LOG.info("mounting {}", options);
     if (launch.foreground()) {
       return serveInForeground(options);
@@ -101,10 +102,16 @@ final class Mounter {
     return ExitStatus.OK.code();
   }
 
-  /** Mounts; a native library that cannot be loaded is a problem of the machine, not a bug. */
+  /**
+   * Mounts; a native library that cannot be loaded is a problem of the machine, not a bug, and
+   * an upper in use is a bad branch (the preflight checked, but another mount may have taken it
+   * since).
+   */
   private UnionMount startMount(MountOptions options) throws UnionException, CommandFailure {
     try {
       return host.starter().start(options);
+    } catch (UpperInUseException e) {
+      throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
     } catch (LinkageError e) {
       LOG.debug("native code could not be loaded", e);
       Throwable cause = e;

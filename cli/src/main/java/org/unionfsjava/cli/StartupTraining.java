@@ -54,7 +54,7 @@ final class StartupTraining {
             loadNativeLayers();
             throw new UnionException(Errno.EIO, options.mountPoint().toString(),
                 "training run: not mounted");
-          });
+          }, real.disconnected());
       run(host, "mount", "--help");
       run(host, "mount", "--foreground", "--upper", upper.toString(), "--lower",
           scratch.resolve("lower").toString(), union.toString());

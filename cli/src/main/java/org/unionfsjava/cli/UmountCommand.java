@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Unmounts the union at MOUNTPOINT; its server process then exits. Refuses anything that"
             + " is not a unionfs-java mount. As root it runs umount, otherwise (or if that fails)"
-            + " fusermount3 -u, then fusermount -u.",
+            + " fusermount3 -u, then fusermount -u. A union whose server has ended (the mount"
+            + " point answers 'Transport endpoint is not connected') is unmounted the same way.",
         ""
     })
 public final class UmountCommand implements Callable<Integer> {
@@ -43,8 +44,10 @@ public final class UmountCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path target = Unmounter.mountTablePath(mountPoint);
+    boolean dead = parent.host().disconnected().test(target);
     new Unmounter(parent.host().mountInfo(), Unmounter.runningAsRoot()).unmount(target, lazy);
-    spec.commandLine().getOut().println("unmounted " + target);
+    spec.commandLine().getOut().println("unmounted " + target
+        + (dead ? " (its server had already ended)" : ""));
     spec.commandLine().getOut().flush();
     return ExitStatus.OK.code();
   }

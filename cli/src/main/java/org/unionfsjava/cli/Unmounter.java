@@ -35,13 +35,24 @@ final class Unmounter {
     }
   }
 
-  /** The mount point as the mount table names it; a dead FUSE mount cannot be resolved further. */
+  /**
+   * The mount point as the mount table names it: its real path; a dead FUSE mount cannot be
+   * resolved (ENOTCONN), so then its parent's real path and its name.
+   */
   static Path mountTablePath(Path given) {
     Path absolute = given.toAbsolutePath().normalize();
     try {
       return absolute.toRealPath();
     } catch (IOException e) {
-      return absolute;
+      Path parent = absolute.getParent();
+      if (parent == null) {
+        return absolute;
+      }
+      try {
+        return parent.toRealPath().resolve(absolute.getFileName());
+      } catch (IOException alsoUnreachable) {
+        return absolute;
+      }
     }
   }
 

@@ -144,4 +144,15 @@ class BackgroundLauncherTest {
     assertEquals("at Foo.bar", BackgroundLauncher.lastErrorLine("x\nat Foo.bar\n\n"));
     assertEquals(null, BackgroundLauncher.lastErrorLine("\n"));
   }
+
+  @Test
+  void lastErrorLine_carriesTheMountHelpersReason() {
+    assertEquals("unionfs-java: mount failed: fusermount3: option allow_other only allowed if"
+        + " 'user_allow_other' is set in /etc/fuse.conf (EIO): /m",
+        BackgroundLauncher.lastErrorLine("starting\nfusermount3: option allow_other only allowed"
+            + " if 'user_allow_other' is set in /etc/fuse.conf\n\tat x\nunionfs-java: mount failed:"
+            + " libfuse 3 could not mount or serve /m (status 3) (EIO): /m\n"));
+    assertEquals("unionfs-java: other (EIO): /m", BackgroundLauncher.lastErrorLine(
+        "fusermount3: old\nunionfs-java: other (EIO): /m\n"));
+  }
 }

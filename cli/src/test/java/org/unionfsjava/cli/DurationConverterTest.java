@@ -41,4 +41,12 @@ class DurationConverterTest {
       assertEquals(duration, converter.convert(DurationConverter.format(duration)));
     }
   }
+
+  @Test
+  void formatForPeople_largestUnitThatIsWhole() {
+    assertEquals("24h", DurationConverter.formatForPeople(Duration.ofHours(24)));
+    assertEquals("90m", DurationConverter.formatForPeople(Duration.ofMinutes(90)));
+    assertEquals("2s", DurationConverter.formatForPeople(Duration.ofSeconds(2)));
+    assertEquals("1500ms", DurationConverter.formatForPeople(Duration.ofMillis(1500)));
+  }
 }

@@ -75,6 +75,22 @@ class FstabHelperTest {
   }
 
   @Test
+  void helper_unionOptionGivenTwice_lastWinsAsInMount8() throws Exception {
+    Run run = echoed("none", "/mnt/u", "-o", "upper=/u1,lower=/a:/b,cache-ttl=1s,whiteout=aufs",
+        "-o", "upper=/u2,lower=/c,cache-ttl=2s,whiteout=overlay");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals("mount --upper /u2 --lower /c --whiteout-format overlay --cache-ttl 2s"
+        + " -- /mnt/u\n", run.out());
+  }
+
+  @Test
+  void helper_remount_isPassedOnForTheCliToRefuse() throws Exception {
+    Run run = echoed("none", "/mnt/u", "-o", "remount,ro,upper=/u,lower=/l");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals("mount --upper /u --lower /l -o remount,ro -- /mnt/u\n", run.out());
+  }
+
+  @Test
   void helper_dryRun_printsAQuotedCommand() throws Exception {
     Run run = helper(Map.of("UNIONFS_JAVA", "/opt/uj/bin/unionfs-java"), "--dry-run", "none",
         "/mnt/my union", "-o", "upper=/srv/u,lower=/srv/a b");

@@ -49,7 +49,9 @@ class HelpAndVersionTest {
     }
     assertTrue(help.contains("changing (default): the lowers may change while mounted"), help);
     assertTrue(help.contains("fixed: the lowers never change while mounted"), help);
-    assertTrue(help.contains("(default: 1s)"), help);
+    assertTrue(help.contains("(default: 1s; at most 24h"), help);
+    assertTrue(help.contains("-o auto_unmount: fusermount3 unmounts the union when its server"
+        + " dies"), help);
     assertListsExitCodes(result.out());
   }
 

@@ -108,6 +108,56 @@ class MountCommandTest {
   }
 
   @Test
+  void mount_cacheTtlBeyondADay_exits2SayingTheLongest() {
+    for (String ttl : List.of("999999999999h", "25h", "86400001ms")) {
+      List<String> args = machine.mountArgs();
+      args.addAll(1, List.of("--cache-ttl", ttl));
+      TestMachine.Result result = machine.run(args.toArray(String[]::new));
+      assertEquals(ExitStatus.USAGE.code(), result.exitCode(), result.err());
+      assertTrue(result.err().startsWith("unionfs-java: Invalid value for option '--cache-ttl': '"
+          + ttl + "' is longer than the longest cache TTL, 24h (for lowers that never change"
+          + " while mounted use --lower-mode fixed)\n"), result.err());
+      assertEquals(List.of(), machine.mountCalls);
+    }
+  }
+
+  @Test
+  void mount_cacheTtlOfADay_isAcceptedAndSurvivesTheBackgroundReEncoding() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--cache-ttl", "24h"));
+    MountOptions options = parsedOptions(args);
+    assertEquals(Duration.ofHours(24), options.cacheTtl());
+    machine.mountCalls.clear();
+    assertEquals(options, parsedOptions(MountCommand.foregroundArguments(options, 0)));
+  }
+
+  @Test
+  void mount_unknownFuseOption_exits2WithLibfusesReasonBeforeMounting() {
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("-o", "allow_other,nonsense_opt"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode(), result.err());
+    assertTrue(result.err().startsWith("unionfs-java: -o 'nonsense_opt': unknown FUSE option"
+        + " (libfuse 3 takes allow_other, "), result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
+  void mount_remountOfAMountedUnion_exits2SayingItIsNotSupported() throws Exception {
+    machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("-o", "remount,ro"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode(), result.err());
+    assertTrue(result.err().startsWith("unionfs-java: -o 'remount': remount is not supported"
+        + " (yet): a live union's options cannot change; unmount it and mount it again with the"
+        + " options you want (unionfs-java umount " + machine.mountPoint + ", then unionfs-java"
+        + " mount ... " + machine.mountPoint + "); the upper keeps every change\n"),
+        result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
   void mount_noLower_exits2() {
     TestMachine.Result result = machine.run("mount", "--upper", machine.upper.toString(),
         machine.mountPoint.toString());

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.unionfsjava.fs.UpperLock;
 
 /**
  * Every mistake the preflight catches, run through the whole command line: each answers one line
@@ -170,7 +171,49 @@ class MountPreflightTest {
     Path spaced = Files.createDirectory(machine.root.resolve("my union"));
     machine.addMount(spaced, MountTable.UNION_FS_TYPE);
     assertRefused(mount(machine.upper, machine.lower, spaced), ExitStatus.BAD_PATH,
-        "mount point is already mounted (a unionfs-java union)", spaced);
+        "mount point is already mounted (a unionfs-java union; unmount it first: unionfs-java"
+            + " umount " + spaced + ")", spaced);
+  }
+
+  @Test
+  void mount_deadMountOfAnotherKind_exits3SayingHowToDetach() throws IOException {
+    machine.addMount(machine.mountPoint, "fuse.sshfs");
+    machine.disconnected.add(machine.mountPoint);
+    assertRefused(mount(machine.upper, machine.lower, machine.mountPoint), ExitStatus.BAD_PATH,
+        "mount point is a dead fuse.sshfs mount (its server has ended; detach it with: umount -l "
+            + machine.mountPoint + ", or as its owner fusermount3 -u -z " + machine.mountPoint
+            + ")", machine.mountPoint);
+  }
+
+  @Test
+  void mount_upperInsideADeadMount_exits3NamingIt() throws IOException {
+    Path dead = Files.createDirectory(machine.root.resolve("dead"));
+    Path upper = dead.resolve("upper");
+    machine.addMount(dead, "fuse.sshfs");
+    machine.disconnected.add(upper);
+    assertRefused(mount(upper, machine.lower, machine.mountPoint), ExitStatus.BAD_PATH,
+        "upper is inside the dead fuse.sshfs mount at " + dead + " (its server has ended;", upper);
+  }
+
+  @Test
+  void mount_anotherUsersMountThatCannotBeEntered_exits3SayingSo() throws IOException {
+    Path hidden = machine.root.resolve("users-mnt"); // stands for one that answers EACCES
+    machine.addMount(hidden, MountTable.UNION_FS_TYPE);
+    assertRefused(mount(machine.upper, machine.lower, hidden), ExitStatus.BAD_PATH,
+        "mount point is a fuse.unionfs-java mount that this user cannot enter (another user's,"
+            + " without allow_other; if its server has ended, detach it with: umount -l " + hidden
+            + ")", hidden);
+  }
+
+  @Test
+  void mount_deadUnionButAnotherMistake_refusesWithoutDetaching() throws IOException {
+    machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
+    machine.disconnected.add(machine.mountPoint);
+    Path missing = machine.root.resolve("nope");
+    assertRefused(mount(machine.upper, missing, machine.mountPoint), ExitStatus.BAD_PATH,
+        "lower does not exist", missing);
+    assertTrue(Files.readString(machine.mountInfo).contains(" " + machine.mountPoint + " "),
+        "the dead union is still in the (fake) mount table");
   }
 
   @Test
@@ -181,6 +224,36 @@ class MountPreflightTest {
         "--workdir", work.toString(), machine.mountPoint.toString());
     assertRefused(result, ExitStatus.BAD_PATH, "work directory is inside the lower", work);
     assertFalse(Files.exists(work));
+  }
+
+  @Test
+  void mount_upperHeldByAnotherUnion_exits3NamingIt() throws Exception {
+    try (UpperLock other = UpperLock.acquire(machine.upper, null, Path.of("/mnt/other"))) {
+      List<String> before = TestMachine.listing(machine.upper.resolve(".unionfs-java"));
+      TestMachine.Result result = mount(machine.upper, machine.lower, machine.mountPoint);
+      assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode(), result.err());
+      assertEquals("unionfs-java: upper is in use by the union mounted at /mnt/other (pid "
+          + ProcessHandle.current().pid() + "; unmount it first: unionfs-java umount /mnt/other): "
+          + machine.upper + "\n", result.err());
+      assertEquals(List.of(), machine.mountCalls, "never mounted");
+      assertEquals(before, TestMachine.listing(machine.upper.resolve(".unionfs-java")));
+    }
+  }
+
+  @Test
+  void mount_workDirHeldByAnotherUnion_exits3() throws Exception {
+    Path otherUpper = Files.createDirectory(machine.root.resolve("other-upper"));
+    Path work = machine.root.resolve("shared-work");
+    try (UpperLock other = UpperLock.acquire(otherUpper, work, Path.of("/mnt/other"))) {
+      TestMachine.Result result = machine.run("mount", "--foreground",
+          "--upper", machine.upper.toString(), "--lower", machine.lower.toString(),
+          "--workdir", work.toString(), machine.mountPoint.toString());
+      assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode(), result.err());
+      assertTrue(result.err().startsWith("unionfs-java: work directory is in use by the union"
+          + " mounted at /mnt/other"), result.err());
+      assertEquals(List.of(), machine.mountCalls, "never mounted");
+      assertEquals(List.of(), TestMachine.listing(machine.upper), "upper untouched");
+    }
   }
 
   @Test

@@ -43,6 +43,8 @@ final class TestMachine {
   final Path mountInfo;
   final Path logDir;
   final List<MountOptions> mountCalls = new ArrayList<>();
+  /** Paths that answer ENOTCONN, as those on a FUSE mount whose server has ended. */
+  final java.util.Set<Path> disconnected = new java.util.HashSet<>();
   private Throwable mountFailure = new UnionException(Errno.EIO, "", "test stops here");
 
   TestMachine(Path root) throws IOException {
@@ -84,7 +86,7 @@ final class TestMachine {
         throw (Error) mountFailure;
       }
       throw (RuntimeException) mountFailure;
-    });
+    }, disconnected::contains);
   }
 
   /** Runs {@code unionfs-java ARGS} against this machine. */

@@ -34,6 +34,15 @@ public record MountOptions(
   /** The default TTL for facts taken from a lower. */
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
 
+  /**
+   * The longest TTL: beyond a day "the lowers may change" no longer describes them, and fixed
+   * lower mode is the honest choice. Nothing below breaks before it (the kernel clamps its
+   * timeouts; the cache counts nanoseconds, which overflow after 292 years, and takes the
+   * largest value to mean fixed mode), but a bound that a person can read keeps the command line,
+   * the background server's re-encoding of it and the cache in agreement.
+   */
+  public static final Duration MAX_CACHE_TTL = Duration.ofHours(24);
+
   public MountOptions {
     Objects.requireNonNull(upper, "upper");
     Objects.requireNonNull(mountPoint, "mountPoint");
@@ -41,6 +50,10 @@ public record MountOptions(
     whiteoutFormat = whiteoutFormat == null ? "auto" : whiteoutFormat;
     lowerMode = lowerMode == null ? LowerMode.CHANGING : lowerMode;
     cacheTtl = cacheTtl == null ? DEFAULT_CACHE_TTL : cacheTtl;
+    if (cacheTtl.isNegative() || cacheTtl.compareTo(MAX_CACHE_TTL) > 0) {
+      throw new IllegalArgumentException("cache TTL " + cacheTtl + " is not within 0 to "
+          + MAX_CACHE_TTL);
+    }
     fuseOptions = fuseOptions == null ? List.of() : List.copyOf(fuseOptions);
   }
 

@@ -146,7 +146,9 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
         : "libfuse's worker pool of up to " + threads + " threads");
     int rc = session.run(mountPoint.toString(), arguments(debug), threads);
     if (rc != 0) {
-      throw new IllegalStateException("libfuse 3 could not mount or serve " + mountPoint + " (status " + rc + ")");
+      String why = LowLevelSession.lastError();
+      throw new IllegalStateException(why != null ? "libfuse 3 answered '" + why + "'"
+          : "libfuse 3 could not mount or serve " + mountPoint + " (status " + rc + ")");
     }
   }
 

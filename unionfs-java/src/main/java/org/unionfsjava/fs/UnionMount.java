@@ -50,29 +50,43 @@ public final class UnionMount implements AutoCloseable {
   private final MountOptions options;
   private final ru.serce.jnrfuse.Mountable fuse;
   private final Thread loop;
+  /** Held while this process serves the upper; released once the loop has ended. */
+  private final UpperLock lock;
   private volatile Throwable loopFailure;
 
-  private UnionMount(MountOptions options, ru.serce.jnrfuse.Mountable fuse) {
+  private UnionMount(MountOptions options, ru.serce.jnrfuse.Mountable fuse, UpperLock lock) {
     this.options = options;
     this.fuse = fuse;
+    this.lock = lock;
     this.loop = new Thread(this::serve, "fuse-loop");
   }
 
   /**
-   * Checks the branches, prepares the upper (work directory, format), and mounts.
+   * Takes the upper's lock ({@link UpperLock}), checks the branches, prepares the upper (work
+   * directory, format), and mounts. The lock comes first: a union refused because another one
+   * uses the upper has not touched its work directory.
    *
+   * @throws UpperInUseException if another union, tool or kernel overlay uses the upper or the
+   *     work directory
    * @throws UnionException with EINVAL for a format mismatch or bad option, ENOENT/ENOTDIR for a
    *     missing branch, EIO if FUSE refused the mount; the message is one clear sentence
    */
-  public static UnionMount mount(MountOptions options) throws UnionException {
+  public static UnionMount mount(MountOptions options)
+      throws UpperInUseException, UnionException {
+    UpperLock lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
     try {
-      UnionMount m = new UnionMount(options, build(options));
+      UnionMount m = new UnionMount(options, build(options), lock);
       m.start();
       return m;
     } catch (UnionException e) {
+      lock.close();
       throw e;
     } catch (IOException e) {
+      lock.close();
       throw new UnionException(Errno.EIO, options.mountPoint().toString(), e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
     }
   }
 
@@ -187,7 +201,10 @@ public final class UnionMount implements AutoCloseable {
     loop.join();
   }
 
-  /** Unmounts (lazily if busy) and releases every open file. */
+  /**
+   * Unmounts (lazily if busy) and releases every open file, then the upper's lock once the loop
+   * has ended (a loop still serving keeps it until the process exits).
+   */
   @Override
   public void close() {
     if (MountTable.isUnionMounted(options.mountPoint())) {
@@ -197,6 +214,9 @@ public final class UnionMount implements AutoCloseable {
       loop.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (!loop.isAlive()) {
+      lock.close();
     }
   }
 }

@@ -97,6 +97,18 @@
  * into syscalls. Text from the command line is converted once ({@code NameCharset.fromPlatform}),
  * and so are the arguments of child processes (ProcessBuilder encodes with the default charset).
  *
+ * <h2>One union per upper</h2>
+ *
+ * An upper and its work directory serve one union at a time: two would each write the upper
+ * behind the other's caches, and each empties the work directory's temporaries at mount, under
+ * the other's copy-ups. {@link org.unionfsjava.fs.UpperLock} makes it so: the serving process
+ * holds flock(2) on both directories for the mount's life (taken before the work directory is
+ * touched, so a refused mount changes nothing) and names itself in {@code WORK/holder}; the
+ * kernel drops the lock when the server ends, also by SIGKILL, so a crash leaves nothing stale.
+ * A directory that a kernel overlayfs mount uses as upperdir or workdir (by absolute path in
+ * /proc/self/mountinfo) is refused too; the kernel cannot see the union's lock, so an overlay
+ * mounted after the union is not stopped. Offline tools that change an upper take the same lock.
+ *
  * <h2>Mount options</h2>
  *
  * On libfuse 3, the default ({@code UnionLowLevel}): {@code fsname} and {@code subtype} so that

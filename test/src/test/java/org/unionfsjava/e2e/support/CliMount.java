@@ -71,6 +71,14 @@ public final class CliMount implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGKILL to the server (a crash) and a bounded wait for it to be gone; the mount stays dead. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly(); // SIGKILL on Linux
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("server " + process.pid() + " still alive 30 s after SIGKILL");
+    }
+  }
+
   @Override
   public void close() {
     Mounts.unmountQuietly(mnt);

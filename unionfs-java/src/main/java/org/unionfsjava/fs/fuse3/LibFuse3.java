@@ -72,6 +72,16 @@ public interface LibFuse3 {
   /** As fuse_add_direntry, with a {@code struct fuse_entry_param} (readdirplus). */
   @size_t long fuse_add_direntry_plus(Pointer req, Pointer buf, @size_t long bufSize, Pointer name, Pointer entryParam, long nextOffset);
 
+  /** Replaces libfuse's log function (default: fprintf to stderr); libfuse 3.7 and later. */
+  void fuse_set_log_func(LowLevelCallbacks.Log func);
+
+  /**
+   * vsnprintf(3) of the C library (found through libfuse's own dependencies), to format what
+   * libfuse hands its log function; a {@code va_list} argument is passed on as the pointer the
+   * callback received (x86_64 and aarch64 pass it by reference).
+   */
+  int vsnprintf(Pointer buf, @size_t long size, Pointer format, Pointer args);
+
   /**
    * libfuse3.so.3 (the runtime package {@code libfuse3-3}, no -dev package needed), bound on the
    * first call and shared by every later one (jnr-ffi writes the binding's classes at run time).

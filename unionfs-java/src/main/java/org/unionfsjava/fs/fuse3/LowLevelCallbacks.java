@@ -15,6 +15,9 @@ import jnr.ffi.annotations.Delegate;
 public final class LowLevelCallbacks {
   private LowLevelCallbacks() {}
 
+  /** fuse_log_func_t: (enum fuse_log_level, const char *fmt, va_list ap). */
+  public interface Log { @Delegate void call(int level, Pointer format, Pointer args); }
+
   /** init(userdata, struct fuse_conn_info *). */
   public interface Init { @Delegate void call(Pointer userData, Pointer conn); }
 

@@ -23,6 +23,13 @@ public final class LowLevelSession {
   private static final Logger LOG = LogManager.getLogger();
   private static final int EIO = 5;
 
+  /** FUSE_LOG_ERR: this level and the ones above it are errors. */
+  private static final int FUSE_LOG_ERR = 3;
+  /** The last error libfuse logged in this process ("unknown option(s): ..."), or null. */
+  private static volatile String lastLibfuseError;
+  /** libfuse's log function, installed once and kept reachable for the process. */
+  private static LowLevelCallbacks.Log logFunction;
+
   private final LibFuse3 lib;
   private final LowLevelOperations fs;
   private final Runtime runtime = Runtime.getSystemRuntime();
@@ -60,6 +67,8 @@ public final class LowLevelSession {
    * @param maxThreads 1 serves one request at a time; more runs libfuse's worker pool
    */
   public int run(String mountPoint, List<String> options, int maxThreads) {
+    installLogFunction(lib);
+    lastLibfuseError = null;
     List<String> argv = new ArrayList<>();
     argv.add("unionfs-java");
     argv.addAll(options);
@@ -108,6 +117,43 @@ public final class LowLevelSession {
     } finally {
       lib.fuse_session_destroy(se);
     }
+  }
+
+  /**
+   * The last error message libfuse logged since the last {@link #run} began, without its
+   * {@code fuse: } prefix and trailing newline ("unknown option(s): `-o relatime'", "mount
+   * failed: Invalid argument"), or null: why a run returned non-zero.
+   */
+  public static String lastError() {
+    return lastLibfuseError;
+  }
+
+  /**
+   * Routes libfuse's log through a function of ours that writes every message to stderr, as
+   * libfuse's default does (the background server's log; --fuse-debug's trace), and keeps the
+   * last error so that a failed mount can say why.
+   */
+  private static synchronized void installLogFunction(LibFuse3 lib) {
+    if (logFunction != null || lib.fuse_version() < 307) {
+      return;
+    }
+    Runtime runtime = Runtime.getSystemRuntime();
+    logFunction = (level, format, args) -> {
+      try {
+        Pointer buf = Memory.allocateDirect(runtime, 1024, true);
+        int n = lib.vsnprintf(buf, 1024, format, args);
+        String text = n <= 0 ? "" : str(buf);
+        System.err.print(text);
+        System.err.flush();
+        if (level <= FUSE_LOG_ERR) {
+          String line = text.strip();
+          lastLibfuseError = line.startsWith("fuse: ") ? line.substring(6) : line;
+        }
+      } catch (Throwable t) {
+        // nothing may escape into libfuse; the message is lost, the mount goes on
+      }
+    };
+    lib.fuse_set_log_func(logFunction);
   }
 
   private <T> void slot(Pointer ops, int index, Class<T> type, T callback) {

@@ -66,6 +66,7 @@ public final class Errnos {
   static final int ENOSYS = 38;
   static final int ENODATA = 61;
   static final int EOPNOTSUPP = 95;
+  static final int ENOTCONN = 107;
 
   private Errnos() {}
 

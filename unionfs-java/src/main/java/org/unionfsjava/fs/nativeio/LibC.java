@@ -189,4 +189,8 @@ public interface LibC {
   /** geteuid(2): cannot fail. */
   @IgnoreError
   int geteuid();
+
+  /** flock(2): LOCK_EX | LOCK_NB on a descriptor (UpperLock); released when its last copy closes. */
+  @SaveError
+  int flock(int fd, int operation);
 }

@@ -247,6 +247,46 @@ public final class NativeFile {
     return buf.getLong(0); // __fsword_t f_type, the first field on x86_64 and aarch64
   }
 
+  /** flock(2) LOCK_EX. */
+  private static final int LOCK_EX = 2;
+  /** flock(2) LOCK_NB. */
+  private static final int LOCK_NB = 4;
+
+  /**
+   * flock(2) {@code LOCK_EX | LOCK_NB}: true if this descriptor now holds the exclusive lock,
+   * false if another open file description holds a lock on the same file (EWOULDBLOCK). The lock
+   * goes when the last descriptor of this open file description closes, also when the process
+   * dies.
+   */
+  public static boolean tryLockExclusive(int fd) throws UnionException {
+    while (true) {
+      if (LIBC.flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        return true;
+      }
+      int errno = LinuxAbi.errno();
+      if (errno == Errnos.EAGAIN) { // EWOULDBLOCK is EAGAIN on Linux
+        return false;
+      }
+      if (errno != Errnos.EINTR) {
+        throw fdException(errno, "flock", fd);
+      }
+    }
+  }
+
+  /**
+   * Whether lstat(2) of {@code path} fails with ENOTCONN: the path is (or is inside) a FUSE
+   * mount whose server has ended or whose connection was aborted.
+   */
+  public static boolean isDisconnected(Path path) {
+    byte[] p;
+    try {
+      p = LongPaths.encode(path);
+    } catch (UnionException e) {
+      return false;
+    }
+    return LIBC.lstat(p, ThreadBuffers.get().small) != 0 && LinuxAbi.errno() == Errnos.ENOTCONN;
+  }
+
   private static UnionException fdException(int errno, String syscall, int fd) {
     return Errnos.exception(errno, syscall, "fd " + fd);
   }
