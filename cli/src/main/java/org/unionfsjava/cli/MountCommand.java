@@ -100,8 +100,9 @@ public final class MountCommand implements Callable<Integer> {
   private boolean foreground;
 
   @Option(names = "--log-file", paramLabel = "FILE",
-      description = "Log of the background server, appended to (default:"
-          + " /run/unionfs-java/NAME.log, NAME being the mount point with each / turned into -,"
+      description = "Log of the background server, appended to (default: NAME.log in"
+          + " /run/unionfs-java for root, else in $XDG_RUNTIME_DIR/unionfs-java or"
+          + " ~/.local/state/unionfs-java; NAME is the mount point with each / turned into -,"
           + " for example mnt-union for /mnt/union).")
   private Path logFile;
 
