@@ -82,6 +82,7 @@ final class Mounter {
     Runtime.getRuntime().addShutdownHook(unmountOnExit);
     try {
       live.set(startMount(options));
+      ProcessTitle.set(ProcessTitle.of(options));
       out.println("mounted " + options.mountPoint() + " (pid " + ProcessHandle.current().pid()
           + ", in the foreground: Ctrl-C or 'unionfs-java umount " + options.mountPoint()
           + "' ends it)");
