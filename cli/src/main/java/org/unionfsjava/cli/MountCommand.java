@@ -60,7 +60,7 @@ public final class MountCommand implements Callable<Integer> {
   private List<Path> lowers;
 
   @Option(names = "--whiteout-format", paramLabel = "FORMAT", defaultValue = "auto",
-      converter = WhiteoutFormatConverter.class,
+      converter = WhiteoutFormatConverter.class, completionCandidates = FormatNames.class,
       description = {
           "How deletions and opaque directories are recorded in the upper: auto (default; keep"
               + " the format an existing upper already uses, let the union choose for a new one),"
@@ -74,7 +74,7 @@ public final class MountCommand implements Callable<Integer> {
   private Path workDir;
 
   @Option(names = "--lower-mode", paramLabel = "MODE", defaultValue = "changing",
-      converter = LowerModeConverter.class,
+      converter = LowerModeConverter.class, completionCandidates = LowerModeNames.class,
       description = {
           "changing (default): the lowers may change while mounted (e.g. an NFS export with"
               + " another writer); facts read from a lower are trusted for --cache-ttl only and"
@@ -177,6 +177,20 @@ public final class MountCommand implements Callable<Integer> {
         throw new TypeConversionException("expected auto, overlay or aufs but was '" + value + "'");
       }
       return value;
+    }
+  }
+
+  /** What shell completion offers for --whiteout-format: the names the converter accepts. */
+  static final class FormatNames extends ArrayList<String> {
+    FormatNames() {
+      super(WhiteoutFormatConverter.FORMATS);
+    }
+  }
+
+  /** What shell completion offers for --lower-mode: the lower-case names, not the enum's. */
+  static final class LowerModeNames extends ArrayList<String> {
+    LowerModeNames() {
+      super(List.of("changing", "fixed"));
     }
   }
 

@@ -44,6 +44,16 @@ class GeneratedDocsTest {
   }
 
   @Test
+  void completion_offersOnlyValuesTheOptionsAccept() throws IOException {
+    String script = Files.readString(TARGET.resolve("completion/unionfs-java"),
+        StandardCharsets.UTF_8);
+    assertTrue(script.contains("(\"changing\" \"fixed\") # --lower-mode values")
+        && !script.contains("CHANGING"), "--lower-mode must complete to the names it accepts");
+    assertTrue(script.contains("(\"auto\" \"overlay\" \"aufs\") # --whiteout-format values"),
+        "--whiteout-format's names");
+  }
+
+  @Test
   void completion_offersEverySubcommandAndOption() throws IOException {
     String script = Files.readString(TARGET.resolve("completion/unionfs-java"),
         StandardCharsets.UTF_8);
