@@ -40,8 +40,9 @@ final class BackgroundLauncher {
   }
 
   /**
-   * Starts {@code command} detached, its output appended to {@code logFile}, and waits until the
-   * union is mounted at {@code mountPoint}.
+   * Starts {@code command} detached, its output appended to {@code logFile} (null: to this
+   * process's stdout and stderr, the journal under systemd), and waits until the union is mounted
+   * at {@code mountPoint}.
    *
    * @return 0 once mounted (after printing one line to {@code out}), or the server's exit code if
    *     it exits first (after printing its last error line to {@code err})
@@ -50,9 +51,9 @@ final class BackgroundLauncher {
    */
   int launch(List<String> command, Path mountPoint, Path logFile, PrintWriter out, PrintWriter err)
       throws CommandFailure, InterruptedException {
-    long logOffset = startLog(logFile, command);
+    long logOffset = logFile == null ? 0 : startLog(logFile, command);
     Process server = start(command, logFile);
-    LOG.info("started the server, pid {}, log {}", server.pid(), logFile);
+    LOG.info("started the server, pid {}, log {}", server.pid(), logName(logFile));
     // Ctrl-C while waiting aborts the mount: the server is asked to stop (and unmounts).
     Thread abortOnExit = new Thread(server::destroy, "unionfs-java-abort");
     Runtime.getRuntime().addShutdownHook(abortOnExit);
@@ -72,7 +73,8 @@ final class BackgroundLauncher {
     long deadline = System.nanoTime() + readinessTimeout.toNanos();
     while (true) {
       if (isMounted(mountPoint)) {
-        out.println("mounted " + mountPoint + " (pid " + server.pid() + ", log " + logFile + ")");
+        out.println("mounted " + mountPoint + " (pid " + server.pid() + ", log " + logName(logFile)
+            + ")");
         out.flush();
         return ExitStatus.OK.code();
       }
@@ -82,11 +84,16 @@ final class BackgroundLauncher {
       if (System.nanoTime() > deadline) {
         stop(server);
         throw new CommandFailure(ExitStatus.MOUNT_FAILED, "the union did not appear within "
-            + readinessTimeout.toSeconds() + " s, server stopped (see " + logFile + ")",
+            + readinessTimeout.toSeconds() + " s, server stopped (see " + logName(logFile) + ")",
             mountPoint);
       }
       Thread.sleep(POLL_INTERVAL.toMillis());
     }
+  }
+
+  /** What the messages call the log: its file, or the journal. */
+  private static String logName(Path logFile) {
+    return logFile == null ? "the journal" : logFile.toString();
   }
 
   /** The default log file of a background mount: one per mount point, named after its path. */
@@ -185,11 +192,17 @@ final class BackgroundLauncher {
     }
     detached.addAll(command);
     try {
-      return new ProcessBuilder(org.unionfsjava.model.NameCharset.processCommand(detached))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectErrorStream(true)
-          .start();
+      ProcessBuilder builder = new ProcessBuilder(
+          org.unionfsjava.model.NameCharset.processCommand(detached))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      if (logFile == null) {
+        builder.redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+      } else {
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectErrorStream(true);
+      }
+      return builder.start();
     } catch (IOException e) {
       throw new CommandFailure(ExitStatus.ENVIRONMENT,
           "cannot start the server (" + e.getMessage() + ")", Path.of(command.get(0)));
@@ -208,10 +221,10 @@ final class BackgroundLauncher {
   }
 
   private static int reportEarlyExit(int exitCode, Path logFile, long logOffset, PrintWriter err) {
-    String line = lastErrorLine(readFrom(logFile, logOffset));
+    String line = logFile == null ? null : lastErrorLine(readFrom(logFile, logOffset));
     if (line == null) {
       line = ERROR_PREFIX + " the server exited with code " + exitCode
-          + " before the union appeared (see " + logFile + ")";
+          + " before the union appeared (see " + logName(logFile) + ")";
     }
     err.println(line);
     err.flush();

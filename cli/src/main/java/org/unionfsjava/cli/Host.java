@@ -14,7 +14,7 @@ import org.unionfsjava.fs.nativeio.NativeFile;
  * @param libraryDirs where the FUSE library (libfuse3.so.3, or libfuse.so.2 as the fallback) is looked for
  * @param askLdconfig whether to also ask {@code ldconfig -p} for it
  * @param mountInfo the mount table of this process ({@code /proc/self/mountinfo})
- * @param logDirectory where background mounts log by default
+ * @param logDirectory where background mounts log by default ({@link LogDirectory})
  * @param starter what mounts the union
  * @param disconnected whether a path answers ENOTCONN (a FUSE mount whose server has ended)
  */
@@ -44,7 +44,7 @@ record Host(
             Path.of("/lib")),
         true,
         Path.of("/proc/self/mountinfo"),
-        Path.of("/run/unionfs-java"),
+        LogDirectory.forThisProcess(),
         UnionMount::mount,
         NativeFile::isDisconnected);
   }

@@ -68,7 +68,7 @@ public final class MountCommand implements Callable<Integer> {
   private List<Path> lowers;
 
   @Option(names = "--whiteout-format", paramLabel = "FORMAT", defaultValue = "auto",
-      converter = WhiteoutFormatConverter.class,
+      converter = WhiteoutFormatConverter.class, completionCandidates = FormatNames.class,
       description = {
           "How deletions and opaque directories are recorded in the upper: auto (default; keep"
               + " the format an existing upper already uses, let the union choose for a new one),"
@@ -82,7 +82,7 @@ public final class MountCommand implements Callable<Integer> {
   private Path workDir;
 
   @Option(names = "--lower-mode", paramLabel = "MODE", defaultValue = "changing",
-      converter = LowerModeConverter.class,
+      converter = LowerModeConverter.class, completionCandidates = LowerModeNames.class,
       description = {
           "changing (default): the lowers may change while mounted (e.g. an NFS export with"
               + " another writer); facts read from a lower are trusted for --cache-ttl only and"
@@ -114,8 +114,9 @@ public final class MountCommand implements Callable<Integer> {
   private boolean foreground;
 
   @Option(names = "--log-file", paramLabel = "FILE",
-      description = "Log of the background server, appended to (default:"
-          + " /run/unionfs-java/NAME.log, NAME being the mount point with each / turned into -,"
+      description = "Log of the background server, appended to (default: NAME.log in"
+          + " /run/unionfs-java for root, else in $XDG_RUNTIME_DIR/unionfs-java or"
+          + " ~/.local/state/unionfs-java; NAME is the mount point with each / turned into -,"
           + " for example mnt-union for /mnt/union).")
   private Path logFile;
 
@@ -212,6 +213,20 @@ public final class MountCommand implements Callable<Integer> {
         throw new TypeConversionException("expected auto, overlay or aufs but was '" + value + "'");
       }
       return value;
+    }
+  }
+
+  /** What shell completion offers for --whiteout-format: the names the converter accepts. */
+  static final class FormatNames extends ArrayList<String> {
+    FormatNames() {
+      super(WhiteoutFormatConverter.FORMATS);
+    }
+  }
+
+  /** What shell completion offers for --lower-mode: the lower-case names, not the enum's. */
+  static final class LowerModeNames extends ArrayList<String> {
+    LowerModeNames() {
+      super(List.of("changing", "fixed"));
     }
   }
 

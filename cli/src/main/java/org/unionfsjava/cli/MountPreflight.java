@@ -265,8 +265,21 @@ final class MountPreflight {
           "no FUSE device (load the fuse module: modprobe fuse)", device);
     }
     if (!Files.isReadable(device) || !Files.isWritable(device)) {
-      throw new CommandFailure(ExitStatus.ENVIRONMENT,
-          "not permitted to open the FUSE device (run as root)", device);
+      throw new CommandFailure(ExitStatus.ENVIRONMENT, "not permitted to open the FUSE device ("
+          + describeAccess(device) + "): a user who is not root needs read and write access to it"
+          + " (Debian's default is crw-rw-rw-), or run as root", device);
+    }
+  }
+
+  /** The device's mode, owner and group as ls shows them, e.g. {@code crw------- root:root}. */
+  private static String describeAccess(Path device) {
+    try {
+      java.nio.file.attribute.PosixFileAttributes attributes = Files.readAttributes(device,
+          java.nio.file.attribute.PosixFileAttributes.class);
+      return "c" + java.nio.file.attribute.PosixFilePermissions.toString(attributes.permissions())
+          + " " + attributes.owner().getName() + ":" + attributes.group().getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "its mode cannot be read";
     }
   }
 

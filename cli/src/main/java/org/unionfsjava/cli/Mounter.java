@@ -19,6 +19,11 @@ import org.unionfsjava.model.UnionException;
 final class Mounter {
 
   private static final Logger LOG = LogManager.getLogger(Mounter.class);
+  /**
+   * Mounts and unmounts, logged at the default level (log4j2.xml keeps this logger at INFO
+   * whatever -v says), so a server's log or the journal always records them.
+   */
+  private static final Logger LIFECYCLE = LogManager.getLogger("unionfs-java.lifecycle");
 
   /**
    * How the server runs.
@@ -53,8 +58,10 @@ final class Mounter {
     if (launch.foreground()) {
       return serveInForeground(options);
     }
+    // started by systemd (a unit, or a mount unit from /etc/fstab): the journal has stderr
     Path logFile = launch.logFile() != null
         ? launch.logFile().toAbsolutePath()
+        : JournalStream.isStderr() ? null
         : BackgroundLauncher.defaultLogFile(host.logDirectory(), options.mountPoint());
     var command = BackgroundLauncher.relaunchCommand(
         MountCommand.foregroundArguments(options, launch.verbosity()));
@@ -83,12 +90,18 @@ final class Mounter {
     Runtime.getRuntime().addShutdownHook(unmountOnExit);
     try {
       live.set(startMount(options));
+      ProcessTitle.set(ProcessTitle.of(options));
+      LIFECYCLE.info("mounted {} (upper {}, lower {}, pid {})", options.mountPoint(),
+          options.upper(), options.lowers(), ProcessHandle.current().pid());
+      SystemdNotify.send(System.getenv(), "READY=1\nSTATUS=serving " + options.mountPoint()
+          + "\nMAINPID=" + ProcessHandle.current().pid());
       out.println("mounted " + options.mountPoint() + " (pid " + ProcessHandle.current().pid()
           + ", in the foreground: Ctrl-C or 'unionfs-java umount " + options.mountPoint()
           + "' ends it)");
       out.flush();
       live.get().awaitUnmounted();
-      LOG.info("{} was unmounted", options.mountPoint());
+      SystemdNotify.send(System.getenv(), "STOPPING=1");
+      LIFECYCLE.info("unmounted {}", options.mountPoint());
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(unmountOnExit);

@@ -79,6 +79,14 @@ public final class UnionfsCommand implements Callable<Integer> {
     return host;
   }
 
+  /**
+   * The command line as this program runs it, for tools that read its model: the build's manual
+   * pages and shell completion (module {@code packaging}) list every subcommand it has.
+   */
+  public static CommandLine commandLine() {
+    return newCommandLine(Host.real());
+  }
+
   /** A command line with this project's exit codes, error lines and logging set up. */
   static CommandLine newCommandLine(Host host) {
     CommandLine commandLine = new CommandLine(new UnionfsCommand(host));

@@ -84,10 +84,13 @@ class FstabHelperTest {
   }
 
   @Test
-  void helper_remount_isPassedOnForTheCliToRefuse() throws Exception {
+  void helper_remountWhereNoUnionIsMounted_isRefusedWithoutRunningTheCli() throws Exception {
+    // the helper remounts a live union itself (mount -i -o remount,...; RemountReadOnlyTest in the
+    // test module); where none is mounted it says so and never starts unionfs-java mount
     Run run = echoed("none", "/mnt/u", "-o", "remount,ro,upper=/u,lower=/l");
-    assertEquals(0, run.exitCode(), run.err());
-    assertEquals("mount --upper /u --lower /l -o remount,ro -- /mnt/u\n", run.out());
+    assertEquals(32, run.exitCode(), run.err());
+    assertEquals("", run.out());
+    assertTrue(run.err().contains("remount: no unionfs-java union is mounted at /mnt/u"), run.err());
   }
 
   @Test

@@ -149,10 +149,11 @@ class MountCommandTest {
     args.addAll(1, List.of("-o", "remount,ro"));
     TestMachine.Result result = machine.run(args.toArray(String[]::new));
     assertEquals(ExitStatus.USAGE.code(), result.exitCode(), result.err());
-    assertTrue(result.err().startsWith("unionfs-java: -o 'remount': remount is not supported"
-        + " (yet): a live union's options cannot change; unmount it and mount it again with the"
-        + " options you want (unionfs-java umount " + machine.mountPoint + ", then unionfs-java"
-        + " mount ... " + machine.mountPoint + "); the upper keeps every change\n"),
+    assertTrue(result.err().startsWith("unionfs-java: -o 'remount': unionfs-java mount does not"
+        + " remount; for ro/rw and the mount flags run mount -o remount,ro " + machine.mountPoint
+        + " (the kernel switches a live union), for anything else unmount it and mount it again"
+        + " (unionfs-java umount " + machine.mountPoint + ", then unionfs-java mount ... "
+        + machine.mountPoint + "); the upper keeps every change\n"),
         result.err());
     assertEquals(List.of(), machine.mountCalls);
   }

@@ -39,10 +39,10 @@ public final class FuseOptions {
 
   /** Options the union refuses, with the reason (names with {@code =} take a value). */
   private static final Map<String, String> REFUSED = Map.ofEntries(
-      Map.entry("remount", "remount is not supported (yet): a live union's options cannot"
-          + " change; unmount it and mount it again with the options you want (unionfs-java"
-          + " umount MOUNTPOINT, then unionfs-java mount ... MOUNTPOINT); the upper keeps every"
-          + " change"),
+      Map.entry("remount", "unionfs-java mount does not remount; for ro/rw and the mount"
+          + " flags run mount -o remount,ro MOUNTPOINT (the kernel switches a live union), for"
+          + " anything else unmount it and mount it again (unionfs-java umount MOUNTPOINT, then"
+          + " unionfs-java mount ... MOUNTPOINT); the upper keeps every change"),
       Map.entry("fsname=", "is set by the union itself"),
       Map.entry("subtype=", "is set by the union itself (fuse.unionfs-java is how it finds"
           + " its mounts)"),

@@ -155,7 +155,7 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   /** Mount options for fuse_session_new: the mount's own; caching is set per answer instead. */
   private List<String> arguments(boolean debug) {
     List<String> opts = new ArrayList<>();
-    opts.add("fsname=unionfs-java");
+    opts.add(MountSource.fsnameOption(options.upper(), options.lowers()));
     opts.add("subtype=unionfs-java");
     opts.add("default_permissions");
     if (NativeFile.geteuid() == 0) {

@@ -127,7 +127,7 @@ public final class UnionMount implements AutoCloseable {
   /** The FUSE options this mount passes, in the order given to libfuse. */
   static List<String> fuseArguments(MountOptions o, boolean root) {
     List<String> opts = new ArrayList<>();
-    opts.add("fsname=unionfs-java");
+    opts.add(MountSource.fsnameOption(o.upper(), o.lowers()));
     opts.add("subtype=unionfs-java");
     opts.add("default_permissions");
     if (root) {

@@ -112,7 +112,8 @@
  * <h2>Mount options</h2>
  *
  * On libfuse 3, the default ({@code UnionLowLevel}): {@code fsname} and {@code subtype} so that
- * /proc/mounts shows {@code fuse.unionfs-java}; {@code default_permissions} (the kernel checks
+ * /proc/mounts shows the type {@code fuse.unionfs-java} and, as the source, the branches
+ * ({@code UPPER:LOWER1:LOWER2}, {@code MountSource}); {@code default_permissions} (the kernel checks
  * modes against what getattr reports) and, as root, {@code allow_other}, {@code dev} and {@code
  * suid}; everything else is answered per request: entry, attribute and negative timeouts from the
  * lower mode (one hour in fixed mode, the TTL in changing mode), keep_cache on every open in fixed

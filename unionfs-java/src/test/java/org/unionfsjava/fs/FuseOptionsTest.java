@@ -40,10 +40,10 @@ class FuseOptionsTest {
   @Test
   @DisplayName("remount is refused with what to do instead, naming the mount point")
   void problem_remount_saysWhatToDo() {
-    assertEquals(Optional.of("-o 'remount': remount is not supported (yet): a live union's"
-        + " options cannot change; unmount it and mount it again with the options you want"
-        + " (unionfs-java umount /mnt/u, then unionfs-java mount ... /mnt/u); the upper keeps"
-        + " every change"), check("remount", "ro"));
+    assertEquals(Optional.of("-o 'remount': unionfs-java mount does not remount; for ro/rw and"
+        + " the mount flags run mount -o remount,ro /mnt/u (the kernel switches a live union), for"
+        + " anything else unmount it and mount it again (unionfs-java umount /mnt/u, then"
+        + " unionfs-java mount ... /mnt/u); the upper keeps every change"), check("remount", "ro"));
   }
 
   @Test

@@ -71,11 +71,11 @@ class UnionMountFuseArgumentsTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"CHANGING", "FIXED"})
-  @DisplayName("always: fsname and subtype unionfs-java, default_permissions, use_ino, big_writes, max_write=131072; no hard_remove")
+  @DisplayName("always: fsname the branches, subtype unionfs-java, default_permissions, use_ino, big_writes, max_write=131072; no hard_remove")
   void fuseArguments_anyMode_fixedOptions(String mode) {
     Map<String, String> o = firstGroup(UnionMount.fuseArguments(
         options(LowerMode.valueOf(mode), Duration.ofSeconds(1), List.of()), false));
-    assertEquals("unionfs-java", o.get("fsname"));
+    assertEquals("/u:/l", o.get("fsname"));
     assertEquals("unionfs-java", o.get("subtype"));
     assertTrue(o.containsKey("default_permissions"));
     assertTrue(o.containsKey("use_ino"));

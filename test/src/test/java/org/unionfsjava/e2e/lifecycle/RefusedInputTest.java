@@ -131,10 +131,11 @@ class RefusedInputTest {
       List<String> namesBefore = Fixture.names(upper);
       Launcher.Run run = Launcher.run(Map.of(), mountCommand("-o", "remount,ro"));
       assertEquals(2, run.exit(), run.toString());
-      assertEquals("unionfs-java: -o 'remount': remount is not supported (yet): a live union's"
-          + " options cannot change; unmount it and mount it again with the options you want"
-          + " (unionfs-java umount " + mnt + ", then unionfs-java mount ... " + mnt + "); the"
-          + " upper keeps every change", run.stderrLines().get(0));
+      assertEquals("unionfs-java: -o 'remount': unionfs-java mount does not remount; for ro/rw and"
+          + " the mount flags run mount -o remount,ro " + mnt + " (the kernel switches a live"
+          + " union), for anything else unmount it and mount it again (unionfs-java umount " + mnt
+          + ", then unionfs-java mount ... " + mnt + "); the upper keeps every change",
+          run.stderrLines().get(0));
       assertFalse(Files.exists(log), "no server was started");
       assertEquals(namesBefore, Fixture.names(upper));
       Fixture.file(mnt.resolve("still-writable"), "rw\n");
