@@ -63,9 +63,10 @@ public final class Converter {
     UpperLayout layout = fuse != null ? null : UpperLayout.open(io, upper, lowers, null, to);
     String from = fuse != null ? "unionfs-fuse" : layout.format().name();
     if (layout != null && from.equals(target.name()) && target.name().equals(layout.recorded())) {
+      int stale = new AsideTree(io, upper, "convert").removeStale(); // an interrupt after the swap
       long stripped = stripForeign(io, upper, target, layout.hiddenName(), progress);
       LOG.info("{} is already in the {} format ({} leftover xattrs stripped)", upper, from, stripped);
-      return new Result(from, target.name(), false, 0, 0, 0, 0, 0);
+      return new Result(from, target.name(), false, 0, 0, 0, 0, stale);
     }
     if (target.name().equals("overlay") && fuse == null) {
       requireOverlayCapable();
