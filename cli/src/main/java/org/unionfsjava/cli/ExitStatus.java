@@ -16,7 +16,14 @@ enum ExitStatus {
       + " not a unionfs-java mount, upper or work directory in use by another mount)"),
   ENVIRONMENT(4, "environment: no /dev/fuse, libfuse not installed, not permitted"),
   FORMAT_MISMATCH(5, "the upper uses another whiteout format than --whiteout-format asks for"),
-  MOUNT_FAILED(6, "the mount or unmount itself failed (FUSE refused, timed out, busy)");
+  MOUNT_FAILED(6, "the mount or unmount itself failed (FUSE refused, timed out, busy)"),
+  DAMAGE(7, "check: the upper has damage that remains (run check --repair, or it cannot be"
+      + " repaired)"),
+  IN_USE(8, "the upper is in use by a mounted union: unmount it first"),
+  TOOL_FAILED(9, "a tool failed (I/O error, out of space, not permitted); what it was building"
+      + " was removed and nothing was changed"),
+  INTERRUPTED(130, "interrupted (Ctrl-C): the old state is kept, or the new one if it was"
+      + " already in place");
 
   private final int code;
   private final String meaning;

@@ -23,7 +23,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "",
         "Run 'unionfs-java COMMAND --help' for the options of a command."
     },
-    subcommands = {MountCommand.class, UmountCommand.class, HelpCommand.class})
+    subcommands = {MountCommand.class, UmountCommand.class, DiffCommand.class, CommitCommand.class,
+        ConvertCommand.class, CheckCommand.class, ExportCommand.class,
+        HelpCommand.class})
 public final class UnionfsCommand implements Callable<Integer> {
 
   static {

@@ -25,7 +25,7 @@ public final class AufsFormat implements WhiteoutFormat {
   public static final String REDIRECT_MARKER = ".wh..wh..redirect";
   private static final String META_PREFIX = ".wh..wh.";
   /** This project's own user xattrs (recorded where the upper supports user xattrs). */
-  private static final String OWN_XATTR_PREFIX = "user.unionfs.";
+  static final String OWN_XATTR_PREFIX = "user.unionfs.";
 
   @Override
   public String name() {
@@ -192,7 +192,9 @@ public final class AufsFormat implements WhiteoutFormat {
 
   @Override
   public boolean isPrivateXattr(String name) {
-    return name.startsWith(OWN_XATTR_PREFIX);
+    // the overlay format's own trusted.unionfs.* too: an upper converted from overlay keeps them
+    // until convert strips them, and they are never the user's
+    return name.startsWith(OWN_XATTR_PREFIX) || name.startsWith(OverlayFormat.OWN_PREFIX);
   }
 
   @Override

@@ -76,6 +76,25 @@ public final class FormatDetector {
     return byName(chosen);
   }
 
+  /**
+   * The format an existing upper is in, without changing anything: the one recorded in the work
+   * directory {@code workDir}, else the one whose markers the upper holds; null if neither says.
+   */
+  public String detect(Path upper, Path workDir, String skipName) throws IOException {
+    String recorded = recorded(workDir);
+    return recorded != null ? recorded : scan(upper, skipName);
+  }
+
+  /** The format recorded in the work directory {@code workDir}, or null if it has no record. */
+  public String recorded(Path workDir) throws IOException {
+    Path rec = workDir.resolve(RECORD);
+    if (io.lstat(rec) == null) {
+      return null;
+    }
+    byte[] data = io.readSmallFile(rec, 4096);
+    return new String(data, StandardCharsets.US_ASCII).trim();
+  }
+
   private String readRecord(WorkDir workDir) throws IOException {
     Path rec = workDir.path().resolve(RECORD);
     if (io.lstat(rec) == null) {
@@ -96,7 +115,7 @@ public final class FormatDetector {
   }
 
   /** Walks the upper looking for either format's markers; null if it holds none. */
-  String scan(Path upper, String skipName) throws IOException {
+  public String scan(Path upper, String skipName) throws IOException {
     WhiteoutFormat overlay = new OverlayFormat();
     WhiteoutFormat aufs = new AufsFormat();
     Deque<Path> dirs = new ArrayDeque<>();

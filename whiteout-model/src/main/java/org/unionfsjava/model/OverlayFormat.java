@@ -20,7 +20,7 @@ public final class OverlayFormat implements WhiteoutFormat {
   public static final String METACOPY_XATTR = "trusted.overlay.metacopy";
   private static final String PRIVATE_PREFIX = "trusted.overlay.";
   /** This project's own trusted xattrs (kernel overlayfs ignores them). */
-  private static final String OWN_PREFIX = "trusted.unionfs.";
+  static final String OWN_PREFIX = "trusted.unionfs.";
   private static final byte[] YES = "y".getBytes(StandardCharsets.US_ASCII);
   private static final int S_IFCHR = 0020000;
 
@@ -184,7 +184,10 @@ public final class OverlayFormat implements WhiteoutFormat {
 
   @Override
   public boolean isPrivateXattr(String name) {
-    return name.startsWith(PRIVATE_PREFIX) || name.startsWith(OWN_PREFIX);
+    // the other format's own names too (user.unionfs.*): an upper converted from aufs keeps them
+    // until convert strips them, and they are never the user's
+    return name.startsWith(PRIVATE_PREFIX) || name.startsWith(OWN_PREFIX)
+        || name.startsWith(AufsFormat.OWN_XATTR_PREFIX);
   }
 
   @Override

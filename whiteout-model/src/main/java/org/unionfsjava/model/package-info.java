@@ -217,7 +217,13 @@
  *       <td>nothing; works on plain NIO and Jimfs</td></tr>
  * </table>
  *
- * <p>The overlay-with-userxattr and unionfs-fuse rows of DESIGN §3 are not implemented.
+ * <p>The union's own xattrs ({@code trusted.unionfs.*} written in the overlay format, {@code
+ * user.unionfs.*} in the aufs format: origins, link counts, the aufs metacopy mark) are private
+ * in <em>both</em> formats, so an upper that {@code convert} is moving from one format to the
+ * other never shows the other format's to a user.
+ *
+ * <p>The overlay-with-userxattr and unionfs-fuse rows of DESIGN §3 are not implemented by the
+ * union; the {@code convert} tool (module lifecycle) reads an upper unionfs-fuse wrote.
  * {@link org.unionfsjava.model.FormatDetector} decides the format at mount: the name recorded in
  * the work directory's {@code format} file wins; without a record the upper is scanned for either
  * format's markers (the work directory skipped); a request that contradicts the record or the
