@@ -2,6 +2,7 @@ package org.unionfsjava.fs;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.unionfsjava.model.NameCharset;
 
 /**
  * What a union shows as its source in the mount table (libfuse's {@code fsname}): its branches,
@@ -15,11 +16,15 @@ public final class MountSource {
   private MountSource() {
   }
 
-  /** The source: the branches joined by {@code :}. */
+  /**
+   * The source: the branches joined by {@code :}, as a name string (one char per byte, {@link
+   * NameCharset}), so that the mount table holds the branches' own bytes whatever their encoding.
+   * The paths are the command line's ({@link NameCharset#fromPlatform} converts them).
+   */
   public static String of(Path upper, List<Path> lowers) {
-    StringBuilder source = new StringBuilder(upper.toString());
+    StringBuilder source = new StringBuilder(NameCharset.fromPlatform(upper).toString());
     for (Path lower : lowers) {
-      source.append(':').append(lower);
+      source.append(':').append(NameCharset.fromPlatform(lower));
     }
     return source.toString();
   }

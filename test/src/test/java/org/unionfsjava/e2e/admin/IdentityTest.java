@@ -33,21 +33,22 @@ class IdentityTest {
     Path spaced = Files.createDirectories(dir.resolve("low one"));
     Path comma = Files.createDirectories(dir.resolve("a,b"));
     Path backslash = Files.createDirectories(dir.resolve("c\\d"));
+    Path unicode = Files.createDirectories(dir.resolve("br\u00e4nch-\u6f22")); // UTF-8 bytes, not one per char
     Path union = Files.createDirectories(dir.resolve("union"));
     try (CliMount mount = CliMount.start(union, dir.resolve("server.log"), List.of(
         "--upper", upper.toString(), "--lower", spaced.toString(), "--lower", comma.toString(),
-        "--lower", backslash.toString()))) {
+        "--lower", backslash.toString(), "--lower", unicode.toString()))) {
       assertTrue(mount.awaitMounted(Duration.ofSeconds(60)), mount.output());
 
       String line = mountInfoLine(union);
       String afterDash = line.substring(line.indexOf(" - ") + 3);
       String[] fields = afterDash.split(" ");
       assertEquals("fuse.unionfs-java", fields[0], line);
-      assertEquals(upper + ":" + dir + "/low\\040one:" + dir + "/a,b:" + dir + "/c\\134d",
+      assertEquals(upper + ":" + dir + "/low\\040one:" + dir + "/a,b:" + dir + "/c\\134d:" + unicode,
           fields[1], line);
 
       String expected = "unionfs-java " + union + " upper=" + upper + " lower=" + spaced + ":"
-          + comma + ":" + backslash;
+          + comma + ":" + backslash + ":" + unicode;
       String title = awaitTitle(mount.pid(), expected);
       assertEquals(expected, title);
       assertEquals("unionfs-java\n", Files.readString(Path.of("/proc/" + mount.pid() + "/comm")));
@@ -71,7 +72,8 @@ class IdentityTest {
 
   private static String mountInfoLine(Path mountPoint) throws IOException {
     String found = null;
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+    byte[] table = Files.readAllBytes(Path.of("/proc/self/mountinfo"));
+    for (String line : new String(table, java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
       String[] fields = line.split(" ");
       if (fields.length > 4 && fields[4].equals(mountPoint.toString())) {
         found = line;
