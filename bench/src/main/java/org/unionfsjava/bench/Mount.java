@@ -177,7 +177,7 @@ final class Mount implements AutoCloseable {
   private static List<String[]> mountinfo() {
     List<String[]> out = new ArrayList<>();
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      for (String line : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
         String[] f = line.split(" ");
         if (f.length > 4) {
           f[4] = f[4].replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")

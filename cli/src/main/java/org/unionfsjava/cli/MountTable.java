@@ -38,7 +38,8 @@ final class MountTable {
 
   /** Reads the mount table from a mountinfo file. */
   static MountTable read(Path mountInfo) throws IOException {
-    return parse(Files.readAllLines(mountInfo, StandardCharsets.UTF_8));
+    // decoded leniently: a mount whose names are not UTF-8 must not hide every other mount
+    return parse(new String(Files.readAllBytes(mountInfo), StandardCharsets.UTF_8).lines().toList());
   }
 
   /** Parses mountinfo lines; lines it cannot read are skipped. */

@@ -125,7 +125,7 @@ public final class FuseMount implements AutoCloseable {
    */
   public long connectionId() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+      for (String line : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
         String[] f = line.split(" ");
         if (f.length > 4 && f[4].equals(mountpoint.toString())) {
           return Long.parseLong(f[2].substring(f[2].indexOf(':') + 1));

@@ -66,7 +66,7 @@ public final class LiveMounts {
   /** Every union mounted now, with its branches where they could be found. */
   public List<Union> unions() throws IOException {
     List<String[]> mounts = new ArrayList<>();
-    for (String line : Files.readAllLines(proc.resolve("self/mountinfo"), StandardCharsets.UTF_8)) {
+    for (String line : new String(Files.readAllBytes(proc.resolve("self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
       int dash = line.indexOf(" - ");
       String[] f = line.split(" ");
       if (dash < 0 || f.length < 5) {

@@ -21,7 +21,7 @@ public final class MountTable {
     String target = mountPoint.toAbsolutePath().normalize().toString();
     String type = null;
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      for (String line : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
         String[] f = line.split(" ");
         int dash = line.indexOf(" - ");
         if (f.length > 4 && dash > 0 && unescape(f[4]).equals(target)) {

@@ -118,7 +118,7 @@ class RemountReadOnlyTest {
   }
 
   private String[] mountInfo() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+    for (String line : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
       String[] fields = line.split(" ");
       if (fields[4].equals(union.toString())) {
         return fields;

@@ -14,7 +14,7 @@ public final class Mounts {
   public static String fsTypeAt(Path mountPoint) {
     String target = mountPoint.toAbsolutePath().normalize().toString();
     try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+      List<String> lines = new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
       String type = null;
       for (String line : lines) {
         String[] f = line.split(" ");

@@ -155,7 +155,7 @@ class OrdinaryUserTest {
   }
 
   private static String mountOptions(Path mountPoint) throws IOException {
-    for (String entry : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+    for (String entry : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
       String[] fields = entry.split(" ");
       if (fields.length > 4 && fields[4].equals(mountPoint.toString())) {
         return entry;
