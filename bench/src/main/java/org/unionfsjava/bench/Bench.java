@@ -567,7 +567,7 @@ public final class Bench {
 
   /**
    * Runs the copied launcher once, untimed: its first run after a build makes the start-up class
-   * archive (README, "Start-up"), which a user's first mount after installing pays once, and which
+   * archive (docs/startup.md), which a user's first mount after installing pays once, and which
    * must not land in the first timed start-up sample.
    */
   private static void trainClassArchive(Path snap) throws IOException, InterruptedException {

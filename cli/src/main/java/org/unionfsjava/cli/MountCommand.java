@@ -188,7 +188,7 @@ public final class MountCommand implements Callable<Integer> {
 
   /**
    * A duration ({@link DurationConverter}) of at most {@link MountOptions#MAX_CACHE_TTL}: beyond
-   * a day "the lowers may change" no longer describes them (README, "Lower modes").
+   * a day "the lowers may change" no longer describes them (docs/usage.md, "Lower modes").
    */
   static final class CacheTtlConverter implements ITypeConverter<Duration> {
     @Override

@@ -11,7 +11,7 @@ import org.unionfsjava.fs.NativeBindings;
  * at the start of {@code main} so that it runs while picocli reads the command's annotations:
  * starting Log4j (reading its configuration) and binding the native libraries (jnr-ffi writes
  * their classes at run time). One after the other they took about 0.4 s of a mount's start on
- * this project's 2-core machine, picocli a quarter of that again (profiled, README "Start-up").
+ * this project's 2-core machine, picocli a quarter of that again (profiled, docs/startup.md).
  *
  * <p>Only {@code mount} starts them, and the binding only with {@code --foreground}: without it
  * this process starts the one that serves and waits. {@code --help}, {@code --version} and

@@ -27,7 +27,7 @@ import ru.serce.jnrfuse.FuseStubFS;
 
 /**
  * The training run of the AppCDS archive that {@code bin/unionfs-java} keeps next to the jar
- * (README, "Start-up"): walks the start path of a mount, so that the archive holds the classes a
+ * (docs/startup.md): walks the start path of a mount, so that the archive holds the classes a
  * start loads. It parses a foreground mount of two scratch directories,
  * runs the real checks, and, in place of the mount, loads the native layers (libc bindings, one
  * FUSE binding, libfuse) and fails; it also builds the command a background mount

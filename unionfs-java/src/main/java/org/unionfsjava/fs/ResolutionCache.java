@@ -80,7 +80,7 @@ final class ResolutionCache implements Resolver {
 
   /**
    * Heap bytes of one cached name beyond the characters of its name and paths, measured with a
-   * heap histogram (README, "Memory": 541 bytes for a 7-byte name, a 13-byte union path and a
+   * heap histogram (docs/memory.md: 541 bytes for a 7-byte name, a 13-byte union path and a
    * 53-byte branch path, one byte more per character).
    */
   static final int ENTRY_BYTES = 470;

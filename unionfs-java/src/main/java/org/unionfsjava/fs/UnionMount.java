@@ -36,7 +36,7 @@ public final class UnionMount implements AutoCloseable {
   public static final String DEFAULT_WORKDIR_NAME = ".unionfs-java";
   /**
    * The bound of the lookup cache ({@code ResolutionCache}), in estimated heap bytes: what 100,000
-   * names of short paths take. Measured (README, "Memory"): one cached name costs about 540 bytes
+   * names of short paths take. Measured (docs/memory.md): one cached name costs about 540 bytes
    * of heap for short paths (names of 7 bytes, 13-byte union paths, 53-byte branch paths), one byte
    * more per character of its union path and of its branch paths; walks of 200,000 and 1,000,000
    * files were no slower with 100,000 names than with 500,000 (which held 265 MiB). Bounding bytes,

@@ -58,7 +58,7 @@
  *
  * <p>The union's cache is bounded in estimated heap bytes, {@code UnionMount.CACHE_BYTES} (what
  * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per
- * character of its name, union path and branch paths; README, "Memory"), so long paths cannot
+ * character of its name, union path and branch paths; docs/memory.md), so long paths cannot
  * outgrow the heap; evicted by Caffeine's frequency-aware policy.
  * The other per-name memory of the daemon is the node table ({@code NodeTable} on libfuse 3, in
  * the heap; libfuse2's own outside it): one node per inode the kernel holds, freed when the kernel

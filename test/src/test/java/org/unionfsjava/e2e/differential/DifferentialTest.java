@@ -97,7 +97,7 @@ class DifferentialTest {
   void unionBehavesLikeAPlainDirectory(UnionSystem system, long seed, @TempDir Path tmp) throws IOException {
     // libfuse2's high-level API gives the kernel one inode per name, so after a change through one
     // name of a hard link the other names may show old attributes for up to the kernel timeout
-    // (README, "Known limits"). Odd seeds therefore run with --cache-ttl 0s (no kernel caching:
+    // (docs/limits.md). Odd seeds therefore run with --cache-ttl 0s (no kernel caching:
     // links compared at once, and the union's own upper cache carries the load); even seeds run
     // with the default TTL and without link operations.
     boolean linkSeed = seed % 2 == 1;

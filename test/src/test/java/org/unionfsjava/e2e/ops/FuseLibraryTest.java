@@ -40,7 +40,7 @@ import org.unionfsjava.e2e.support.RelUnion;
 import org.unionfsjava.e2e.support.UnionSystem;
 
 /**
- * The two FUSE libraries the daemon runs on (README "How it works"): libfuse 3's low-level API
+ * The two FUSE libraries the daemon runs on (docs/architecture.md): libfuse 3's low-level API
  * through the union's own binding, the default, and libfuse2 through jnr-fuse ({@code
  * -Dunionfs.fuse=2}). On libfuse 3, in fixed lower mode, where the kernel keeps directory
  * listings, every change made through the mount shows in the next listing of its directory (the

@@ -34,7 +34,7 @@ import org.unionfsjava.e2e.support.Processes;
  *       at most {@link #HEAP_BOUND_MIB} plus {@link #NODE_BYTES_PER_INODE} per name walked: the
  *       lookup cache is bounded ({@code UnionMount.CACHE_BYTES}) whatever the number of files, and
  *       the node table ({@code NodeTable}) keeps one node per inode the kernel has cached, freed
- *       only when the kernel forgets the inode (README, "Memory");
+ *       only when the kernel forgets the inode (docs/memory.md);
  *   <li>its peak resident memory (VmHWM) is at most {@link #HWM_BASE_MIB} plus {@link
  *       #RESIDENT_BYTES_PER_INODE} per name walked: the JVM's part is bounded by the launcher's
  *       flags, the nodes grow the heap.

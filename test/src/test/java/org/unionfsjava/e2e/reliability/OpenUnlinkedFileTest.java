@@ -109,7 +109,7 @@ class OpenUnlinkedFileTest {
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> cases() {
     return java.util.stream.Stream.of(UnionSystem.JAVA_OVERLAY, UnionSystem.JAVA_AUFS)
         .flatMap(s -> java.util.Arrays.stream(Then.values())
-            // A documented limit (README, "Known limits"): after rmdir of its directory libfuse2's
+            // A documented limit (docs/limits.md): after rmdir of its directory libfuse2's
             // high-level API can no longer build a path for the unlinked file and answers fstat
             // with ENOENT before the union is asked; what the union controls in that case (the
             // kept file leaves the work directory at the last close, reads and writes work) is

@@ -52,7 +52,7 @@ class PosixConformanceTest {
    * Why the hard-link cases may differ at once on unionfs-java: jnr-fuse drives libfuse2's
    * high-level API, where the kernel holds one inode per name, so after a change through one name
    * another name's cached attributes (nlink, size, ctime) may be old for up to the attribute
-   * timeout (the cache TTL, 1 s by default); README "Known limits". The union's own answers are
+   * timeout (the cache TTL, 1 s by default); docs/limits.md. The union's own answers are
    * right at once (the same cases pass with --cache-ttl 0s, see e2e/beyond/HardLinkTest).
    */
   private static final String LIBFUSE2_NAMES = "libfuse2 high-level API: per-name kernel attribute cache, "

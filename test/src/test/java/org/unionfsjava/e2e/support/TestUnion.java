@@ -60,7 +60,7 @@ public final class TestUnion implements AutoCloseable {
 
   /**
    * The repository's launcher, bin/unionfs-java. Its first run after a build trains the start-up
-   * class archive (2-7 s, README "Start-up"); that run happens here, once per test JVM, untimed,
+   * class archive (2-7 s, docs/startup.md); that run happens here, once per test JVM, untimed,
    * so that no test's own timeout pays for it.
    */
   public static Path launcher() {
