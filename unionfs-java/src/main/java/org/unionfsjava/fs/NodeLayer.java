@@ -156,6 +156,17 @@ final class NodeLayer {
     nodes.moved(parent, name, newParent, newName);
   }
 
+  /**
+   * renameat2(RENAME_EXCHANGE): the two names swap their objects and their nodes; nothing is
+   * replaced, so no open file needs hiding.
+   */
+  void exchange(long parent, String name, long newParent, String newName) throws IOException {
+    UnionPath a = nodes.childPath(parent, name);
+    UnionPath b = nodes.childPath(newParent, newName);
+    ops.exchange(a, b);
+    nodes.exchanged(parent, name, newParent, newName);
+  }
+
   private boolean exists(UnionPath p) throws IOException {
     try {
       ops.getattr(p);

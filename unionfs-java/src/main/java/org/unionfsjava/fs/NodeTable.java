@@ -25,7 +25,7 @@ import org.unionfsjava.model.UnionPath;
  *       number the table already holds becomes another name of that node (the kernel then keeps
  *       one inode, so a change through one name shows through all at once). Directories have one
  *       name.
- *   <li>rename moves a name (and so every node below it); a name that a rename replaced, or that
+ *   <li>rename moves a name (and so every node below it), an exchange swaps two; a name that a rename replaced, or that
  *       was unlinked or removed, is dropped; a node left without names is detached: it keeps its
  *       references but has no path, and a request for it is answered ENOENT (as libfuse2 did;
  *       libfuse 3's high-level API answered ESTALE), except through a handle still open on it.
@@ -378,6 +378,38 @@ final class NodeTable {
       linkName(from);
       epoch++;
     }
+  }
+
+  /**
+   * An exchange (RENAME_EXCHANGE): the two names swap their nodes (and so every node below them);
+   * a name the kernel does not hold simply gets the other's node. Two names of one file stay as
+   * they are, as the exchange did nothing.
+   */
+  synchronized void exchanged(long dir, String name, long newDir, String newName) throws UnionException {
+    Name a = byName(dir, name);
+    Name b = byName(newDir, newName);
+    if (a == b || (a != null && b != null && a.node() == b.node())) {
+      return;
+    }
+    Node aDir = get(dir);
+    Node bDir = get(newDir);
+    if (a != null) {
+      unlinkName(a);
+    }
+    if (b != null) {
+      unlinkName(b);
+    }
+    if (a != null) {
+      a.dir = bDir;
+      a.name = newName;
+      linkName(a);
+    }
+    if (b != null) {
+      b.dir = aDir;
+      b.name = name;
+      linkName(b);
+    }
+    epoch++;
   }
 
   /** An unlink or rmdir: the name (if the kernel holds it) is dropped. */

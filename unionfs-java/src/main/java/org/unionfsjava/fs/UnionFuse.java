@@ -126,6 +126,11 @@ final class UnionFuse extends FuseStubFS {
     });
   }
 
+  /**
+   * rename(2). libfuse2's rename has no flags (FUSE protocol 7.19, no RENAME2): the kernel answers
+   * renameat2 with RENAME_NOREPLACE, RENAME_EXCHANGE or RENAME_WHITEOUT EINVAL without asking;
+   * the libfuse 3 adapter ({@code UnionLowLevel}) supports NOREPLACE and EXCHANGE.
+   */
   @Override
   public int rename(String from, String to) {
     return Barrier.call("rename", from, () -> {

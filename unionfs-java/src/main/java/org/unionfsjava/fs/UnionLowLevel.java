@@ -330,10 +330,18 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     });
   }
 
-  /** RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL, as they did on libfuse2. */
+  /**
+   * rename and renameat2: RENAME_NOREPLACE checks, RENAME_EXCHANGE swaps the two names
+   * ({@link NodeLayer#exchange}); RENAME_WHITEOUT, and EXCHANGE together with NOREPLACE, answer
+   * EINVAL (kernel overlayfs answers EINVAL to RENAME_WHITEOUT too).
+   */
   @Override
   public void rename(Request r, long parent, String name, long newParent, String newName, int flags) {
     changing(r, "rename", name, () -> {
+      if (flags == RENAME_EXCHANGE) {
+        nodes.exchange(parent, name, newParent, newName);
+        return ok(r);
+      }
       if ((flags & ~RENAME_NOREPLACE) != 0) {
         throw new UnionException(Errno.EINVAL, name, "rename flags 0x" + Integer.toHexString(flags) + " not supported");
       }

@@ -32,7 +32,7 @@ import org.unionfsjava.model.WorkDir;
  * adapter {@link UnionFuse} decodes and encodes.
  *
  * <p>Invalidation: every operation that changes a name calls {@link ResolutionCache#invalidate}
- * for that name (which also drops the ancestors it copied up); rename for both names.
+ * for that name (which also drops the ancestors it copied up); rename and exchange for both names.
  */
 final class UnionOps {
   private static final int O_ACCMODE = 3;
@@ -388,6 +388,27 @@ final class UnionOps {
     } finally {
       cache.invalidate(from);
       cache.invalidate(to);
+    }
+  }
+
+  /**
+   * renameat2(RENAME_EXCHANGE): both names must be visible (ENOENT), neither a hidden name of an
+   * unlinked open file (EINVAL); the model swaps the two objects (see Namespace#exchange), and
+   * both names are dropped from the cache with everything below them.
+   */
+  void exchange(UnionPath a, UnionPath b) throws IOException {
+    if (UnlinkedOpenFiles.isHiddenName(a) || UnlinkedOpenFiles.isHiddenName(b)) {
+      throw new UnionException(Errno.EINVAL, a.toString(), "an unlinked file cannot be exchanged");
+    }
+    Resolution.Visible va = visible(a);
+    Resolution.Visible vb = visible(b);
+    Resolution.Visible aParent = parentOf(a);
+    Resolution.Visible bParent = parentOf(b);
+    try {
+      namespace.exchange(va, aParent, vb, bParent);
+    } finally {
+      cache.invalidate(a);
+      cache.invalidate(b);
     }
   }
 

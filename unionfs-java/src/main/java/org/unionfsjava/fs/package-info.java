@@ -46,7 +46,7 @@
  *   <tr><td>create, mknod, mkdir, symlink</td><td>the new name (and every ancestor it copied up)</td></tr>
  *   <tr><td>link</td><td>both names</td></tr>
  *   <tr><td>unlink, rmdir</td><td>the name (its subtree goes with it)</td></tr>
- *   <tr><td>rename</td><td>both names (their subtrees go with them)</td></tr>
+ *   <tr><td>rename, exchange (RENAME_EXCHANGE)</td><td>both names (their subtrees go with them)</td></tr>
  *   <tr><td>open for write, truncate, chmod, chown, utimens, set/remove xattr</td>
  *       <td>the name, when it was copied up</td></tr>
  * </table>

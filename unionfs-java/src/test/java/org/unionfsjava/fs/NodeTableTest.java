@@ -66,6 +66,35 @@ class NodeTableTest {
   }
 
   @Test
+  void exchanged_directoryAndFile_pathsBelowFollowBothWays() throws UnionException {
+    NodeTable.Node d = nodes.lookedUp(NodeTable.ROOT, "d", 2, DIR, 1);
+    NodeTable.Node f = nodes.lookedUp(d.id, "f", 3, FILE, 1);
+    NodeTable.Node e = nodes.lookedUp(NodeTable.ROOT, "e", 4, DIR, 1);
+    NodeTable.Node g = nodes.lookedUp(e.id, "g", 5, FILE, 1);
+    assertEquals(UnionPath.of("/d/f"), nodes.path(f.id));
+    nodes.exchanged(NodeTable.ROOT, "d", e.id, "g");
+    assertEquals(UnionPath.of("/e/g"), nodes.path(d.id));
+    assertEquals(UnionPath.of("/e/g/f"), nodes.path(f.id));
+    assertEquals(UnionPath.of("/d"), nodes.path(g.id));
+    assertSame(g, nodes.at(NodeTable.ROOT, "d"));
+    assertSame(d, nodes.at(e.id, "g"));
+  }
+
+  @Test
+  void exchanged_oneNameNotHeld_theOtherMovesThere_twoNamesOfOneFileStay() throws UnionException {
+    NodeTable.Node a = nodes.lookedUp(NodeTable.ROOT, "a", 5, FILE, 1);
+    nodes.exchanged(NodeTable.ROOT, "a", NodeTable.ROOT, "unknown");
+    assertEquals(UnionPath.of("/unknown"), nodes.path(a.id));
+    assertNull(nodes.at(NodeTable.ROOT, "a"));
+    NodeTable.Node l1 = nodes.lookedUp(NodeTable.ROOT, "l1", 9, FILE, 2);
+    NodeTable.Node l2 = nodes.lookedUp(NodeTable.ROOT, "l2", 9, FILE, 2);
+    assertSame(l1, l2);
+    nodes.exchanged(NodeTable.ROOT, "l1", NodeTable.ROOT, "l2");
+    assertSame(l1, nodes.at(NodeTable.ROOT, "l1"));
+    assertSame(l1, nodes.at(NodeTable.ROOT, "l2"));
+  }
+
+  @Test
   void removed_directory_nodesBelowHaveNoPath() throws UnionException {
     NodeTable.Node d = nodes.lookedUp(NodeTable.ROOT, "d", 2, DIR, 1);
     NodeTable.Node f = nodes.lookedUp(d.id, "f", 3, FILE, 1);

@@ -19,7 +19,8 @@ public final class CrashPoints {
   /** Every point, in the order a copy-up and a rename reach them. */
   public static final java.util.List<String> ALL = java.util.List.of(
       "copyup.after-data", "copyup.after-rename", "rename.after-copyup", "rename.after-redirect",
-      "rename.before-final", "whiteout.after-marker", "create.after-temp",
+      "rename.before-final", "exchange.after-copyup", "exchange.before-final", "whiteout.after-marker",
+      "create.after-temp",
       // the offline tools (module lifecycle): the new tree is complete aside; it replaced the old
       "commit.before-rename", "commit.after-exchange", "convert.before-swap", "convert.after-swap");
 

@@ -292,6 +292,59 @@ public final class Namespace {
     }
   }
 
+  /**
+   * renameat2(RENAME_EXCHANGE) inside the union: the two visible names swap their objects, each
+   * keeping its content, kind and inode number (see package-info, "Exchange"). Both objects are
+   * brought into the upper first (a directory with lower content alone, with a redirect to where
+   * that content lives; a directory without lower content that is going onto a name some lower
+   * has is marked opaque), then the upper's own RENAME_EXCHANGE swaps them in one step. Every
+   * step before that last one leaves the union's view as it was, so a crash shows either both
+   * names as before or both exchanged.
+   */
+  public void exchange(Resolution.Visible a, Resolution.Visible aParent, Resolution.Visible b,
+      Resolution.Visible bParent) throws IOException {
+    if (a.path().equals(b.path())) {
+      return;
+    }
+    if (a.path().isRoot() || b.path().isRoot()) {
+      throw new UnionException(Errno.EBUSY, "/", "the union's root");
+    }
+    if (b.path().startsWith(a.path()) || a.path().startsWith(b.path())) {
+      throw new UnionException(Errno.EINVAL, b.path().toString(), "cannot exchange a directory with its own descendant");
+    }
+    if (sameUpperObject(a, b)) {
+      return; // two names of one file: the kernel does nothing either
+    }
+    Path aUpper = copyUp.ensureUpper(a, true);
+    Path bUpper = copyUp.ensureUpper(b, true);
+    CrashPoints.reach("exchange.after-copyup");
+    keepDirectoryView(a, aUpper, bParent, b.path().name());
+    keepDirectoryView(b, bUpper, aParent, a.path().name());
+    CrashPoints.reach("exchange.before-final");
+    io.rename(aUpper, bUpper, BranchIo.RenameMode.EXCHANGE);
+  }
+
+  /**
+   * Readies an upper directory to show the same content under another name: a directory with
+   * lower layers gets an absolute redirect to its first lower layer (a relative one, which would
+   * be read beside the new name, is made absolute); one without lower layers is marked opaque if
+   * a lower has the new name. Neither changes what the directory shows under its present name.
+   */
+  private void keepDirectoryView(Resolution.Visible v, Path upper, Resolution.Visible newParent, String newName)
+      throws IOException {
+    if (!v.isDirectory()) {
+      return;
+    }
+    if (v.hasLowerLayers()) {
+      String redirect = format.redirect(io, upper);
+      if (redirect == null || !redirect.startsWith("/")) {
+        format.setRedirect(io, upper, Lookup.lowerPathOf(firstLowerLayer(v)));
+      }
+    } else if (lookup.lowerHasName(newParent, newName)) {
+      format.markOpaque(io, upper);
+    }
+  }
+
   private static Layer firstLowerLayer(Resolution.Visible v) {
     for (Layer l : v.layers()) {
       if (!l.inUpper()) {

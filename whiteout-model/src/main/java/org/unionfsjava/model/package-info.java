@@ -181,6 +181,33 @@
  *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow).
  * </ul>
  *
+ * <h2>Exchange</h2>
+ *
+ * <p>{@link org.unionfsjava.model.Namespace#exchange} is renameat2 with RENAME_EXCHANGE: two
+ * visible names swap their objects, whatever their kinds (file and directory too), in the same
+ * directory or in two. In this order: the same path is a no-op; the root is EBUSY; one name
+ * inside the other (either way round) is EINVAL, as the kernel answers; two upper names of one
+ * inode are a no-op (the kernel does nothing for two names of one inode either). A name that is
+ * not visible is ENOENT (the caller's resolution). Then:
+ *
+ * <ul>
+ *   <li>both objects are copied up (files from a lower with their data; a metadata-only copy is
+ *       completed, since its data is found by its name) with their directory chains;
+ *   <li>a directory with a lower layer is copied up alone and given an absolute <b>redirect</b>
+ *       to its first lower layer, exactly as for a rename (a relative redirect, which would be
+ *       read beside the new name, is replaced by the absolute one it stands for); its whiteouts
+ *       and opaque marks travel with it; a directory without lower content going onto a name
+ *       some lower has is marked opaque;
+ *   <li>the upper's own RENAME_EXCHANGE swaps the two upper objects in one step.
+ * </ul>
+ *
+ * <p>No whiteout is needed: both names stay occupied by upper objects, which hide whatever the
+ * lowers have there. Each object keeps its inode number (upper objects keep their inode; copies
+ * keep the origin they recorded). Every step before the last leaves both names showing what they
+ * showed before (a redirect to where a directory's content already is, an opaque mark on a
+ * directory that merges with nothing, a copy-up), so a crash shows the two names as before or
+ * exchanged, never half. RENAME_WHITEOUT is not offered (EINVAL, as on kernel overlayfs).
+ *
  * <h2>Redirects, metadata-only copies, origins and the hard-link index</h2>
  *
  * <p>An upper directory with a redirect ({@code trusted.overlay.redirect}; aufs: the file
@@ -261,6 +288,8 @@
  *   <tr><td>directory rename with lower content</td><td>copy the directory up (temp, rename),
  *       record the redirect, rename leaving a whiteout</td><td>the directory at its old name (its
  *       redirect points where it already is), or at its new one; never both, never neither</td></tr>
+ *   <tr><td>exchange (RENAME_EXCHANGE)</td><td>copy both up, redirects or opaque marks, one
+ *       RENAME_EXCHANGE in the upper</td><td>both names as before, or both exchanged</td></tr>
  *   <tr><td>completing a metadata-only copy</td><td>data and metadata to a temp, rename over</td>
  *       <td>the metadata-only copy or the full one</td></tr>
  *   <tr><td>format record</td><td>temp, rename</td><td>the old record or the new one</td></tr>

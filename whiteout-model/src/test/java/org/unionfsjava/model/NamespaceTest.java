@@ -418,4 +418,135 @@ class NamespaceTest extends AufsUnionTestBase {
           u.resolve("/g"), u.lookup().root()));
     }
   }
+
+  @Nested
+  @DisplayName("exchange (renameat2 RENAME_EXCHANGE)")
+  class Exchange {
+
+    @Test
+    @DisplayName("Two upper files swap names in one step; nothing else appears in the upper")
+    void exchange_upperFiles_swap() throws IOException {
+      UnionFixture u = stack().file("upper", "a", "A").file("upper", "b", "B").build();
+
+      u.exchange("/a", "/b");
+
+      assertEquals("B", u.content("/a"));
+      assertEquals("A", u.content("/b"));
+      assertEquals(List.of("a", "b"), upperNames(u, ""));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("Two lower files are copied up and swapped; no whiteout is needed, the lower is unchanged")
+    void exchange_lowerFiles_copiedUpAndSwapped() throws IOException {
+      UnionFixture u = stack().file("lower1", "a", "A").file("lower2", "b", "B").build();
+      Map<String, String> l1 = u.snapshot("lower1");
+      Map<String, String> l2 = u.snapshot("lower2");
+
+      u.exchange("/a", "/b");
+
+      assertEquals("B", u.content("/a"));
+      assertEquals("A", u.content("/b"));
+      assertEquals("upper", u.provenance("/a"));
+      assertEquals(List.of("a", "b"), upperNames(u, ""));
+      assertEquals(List.of("a", "b"), u.names("/").stream().sorted().toList());
+      assertEquals(l1, u.snapshot("lower1"));
+      assertEquals(l2, u.snapshot("lower2"));
+      assertEquals(List.of(), u.temps());
+    }
+
+    @Test
+    @DisplayName("A lower file and an upper directory swap kinds; across directories too")
+    void exchange_fileAndDirectory_acrossDirectories() throws IOException {
+      UnionFixture u = stack().file("lower1", "d1/f", "F").file("upper", "d2/dir/inside", "I").build();
+
+      u.exchange("/d1/f", "/d2/dir");
+
+      assertTrue(u.visible("/d1/f").isDirectory());
+      assertEquals(List.of("inside"), u.names("/d1/f"));
+      assertEquals("I", u.content("/d1/f/inside"));
+      assertEquals("F", u.content("/d2/dir"));
+      assertEquals(List.of("f"), upperNames(u, "d1"));
+      assertEquals(List.of("dir"), upperNames(u, "d2"));
+    }
+
+    @Test
+    @DisplayName("Two lower directories swap without copying their trees: each redirects to its lower content")
+    void exchange_lowerDirectories_redirect() throws IOException {
+      UnionFixture u = stack().file("lower1", "x/one", "1").file("lower1", "x/sub/deep", "d")
+          .file("lower2", "y/two", "2").file("upper", "y/mine", "m").build();
+      Map<String, String> l1 = u.snapshot("lower1");
+
+      u.exchange("/x", "/y");
+
+      assertEquals(java.util.Set.of("two", "mine"), java.util.Set.copyOf(u.names("/x")));
+      assertEquals("2", u.content("/x/two"));
+      assertEquals("m", u.content("/x/mine"));
+      assertEquals(java.util.Set.of("one", "sub"), java.util.Set.copyOf(u.names("/y")));
+      assertEquals("d", u.content("/y/sub/deep"));
+      assertEquals("/x", u.format().redirect(u.io(), u.branch("upper").resolve("y")));
+      assertEquals("/y", u.format().redirect(u.io(), u.branch("upper").resolve("x")));
+      assertFalse(Files.exists(u.branch("upper").resolve("y/one")), "the tree was not copied");
+      assertEquals(l1, u.snapshot("lower1"));
+
+      u.exchange("/x", "/y"); // and back: the redirects already point where the content lives
+
+      assertEquals(java.util.Set.of("one", "sub"), java.util.Set.copyOf(u.names("/x")));
+      assertEquals(java.util.Set.of("two", "mine"), java.util.Set.copyOf(u.names("/y")));
+    }
+
+    @Test
+    @DisplayName("An upper-only directory going onto a name a lower has becomes opaque: the other name's lower content does not show through")
+    void exchange_upperOnlyDirectoryOntoLowerName_opaque() throws IOException {
+      UnionFixture u = stack().file("upper", "new/n", "N").file("lower1", "old/o", "O").build();
+
+      u.exchange("/new", "/old");
+
+      assertEquals(List.of("n"), u.names("/old"));
+      assertTrue(u.visible("/old").opaque());
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/old/o"));
+      assertEquals(List.of("o"), u.names("/new"));
+      assertEquals("O", u.content("/new/o"));
+    }
+
+    @Test
+    @DisplayName("A directory with a relative redirect keeps its lower content when it moves to another directory")
+    void exchange_relativeRedirect_madeAbsolute() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/y/file", "Y").dir("upper", "p/x").file("lower1", "q/z", "Z").build();
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x"), "y"); // as kernel overlayfs writes
+      assertEquals(List.of("file"), u.names("/p/x"));
+
+      u.exchange("/p/x", "/q/z");
+
+      assertEquals(List.of("file"), u.names("/q/z"));
+      assertEquals("Y", u.content("/q/z/file"));
+      assertEquals("Z", u.content("/p/x"));
+    }
+
+    @Test
+    @DisplayName("A directory and its own descendant cannot be exchanged (EINVAL, either way round); nothing changes")
+    void exchange_withDescendant_einval() throws IOException {
+      UnionFixture u = stack().file("lower1", "d/sub/x").build();
+
+      assertErrno(Errno.EINVAL, () -> u.exchange("/d", "/d/sub"));
+      assertErrno(Errno.EINVAL, () -> u.exchange("/d/sub/x", "/d"));
+      assertEquals(List.of(), upperNames(u, ""));
+      assertEquals("lower1", u.content("/d/sub/x"));
+    }
+
+    @Test
+    @DisplayName("A name exchanged with itself, or with another name of the same file, changes nothing; the root is EBUSY")
+    void exchange_sameObject_noop() throws IOException {
+      UnionFixture u = stack().file("upper", "a").file("lower1", "l").build();
+      Files.createLink(u.branch("upper").resolve("b"), u.branch("upper").resolve("a"));
+
+      u.exchange("/a", "/b");
+      u.exchange("/l", "/l");
+
+      assertEquals(List.of("a", "b"), upperNames(u, ""));
+      assertEquals("lower1", u.provenance("/l"));
+      assertErrno(Errno.EBUSY, () -> u.namespace().exchange(u.lookup().root(), u.lookup().root(),
+          u.visible("/a"), u.lookup().root()));
+    }
+  }
 }

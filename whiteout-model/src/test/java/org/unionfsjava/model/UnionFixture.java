@@ -325,6 +325,14 @@ public final class UnionFixture {
         lookup.resolve(t), lookup.resolve(t.parent()).requireDirectory());
   }
 
+  /** renameat2(RENAME_EXCHANGE) through the union. */
+  public void exchange(String a, String b) throws IOException {
+    UnionPath pa = UnionPath.of(a);
+    UnionPath pb = UnionPath.of(b);
+    namespace.exchange(lookup.resolve(pa).requireVisible(), lookup.resolve(pa.parent()).requireDirectory(),
+        lookup.resolve(pb).requireVisible(), lookup.resolve(pb.parent()).requireDirectory());
+  }
+
   // ---- assertions ----------------------------------------------------------------------------
 
   /** Asserts that the code throws a {@link UnionException} with this errno; returns it. */

@@ -50,7 +50,7 @@ import org.unionfsjava.e2e.support.UnionSystem;
  * -Dunionfs.long=true} runs every (operation, point) pair.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-@DisplayName("beyond overlayfs: crash points inside rename, copy-up, whiteout and create")
+@DisplayName("beyond overlayfs: crash points inside rename, exchange, copy-up, whiteout and create")
 class CrashPointTest {
   static final boolean LONG = Boolean.getBoolean("unionfs.long");
   static final String JVM = "-XX:TieredStopAtLevel=1";
@@ -102,6 +102,29 @@ class CrashPointTest {
       @Override
       Map<String, String> after(Map<String, String> before, int i) {
         return renamed(before, "r" + i, "r" + i + "b");
+      }
+    },
+    /** renameat2(RENAME_EXCHANGE) of the lower directory xd{i} (5 files, a subdirectory) and the lower file xf{i}. */
+    EXCHANGE(List.of("exchange.after-copyup", "exchange.before-final"),
+        List.of("copyup.after-data", "copyup.after-rename")) {
+      @Override
+      void fill(Path lower, Path upper, String format, int i) {
+        for (int j = 0; j < 5; j++) {
+          file(lower.resolve("xd" + i + "/f" + j), "x" + j);
+        }
+        file(lower.resolve("xd" + i + "/sub/s"), "s");
+        file(lower.resolve("xf" + i), "exchanged file");
+      }
+
+      @Override
+      Syscalls.Call apply(RelUnion u, int i) {
+        return Syscalls.renameat2(u.at("xd" + i), u.at("xf" + i), Syscalls.RENAME_EXCHANGE);
+      }
+
+      @Override
+      Map<String, String> after(Map<String, String> before, int i) {
+        Map<String, String> aside = renamed(before, "xd" + i, "xd" + i + ".aside");
+        return renamed(renamed(aside, "xf" + i, "xd" + i), "xd" + i + ".aside", "xf" + i);
       }
     },
     /** Appending to the 3 MiB lower file f{i} (a full copy-up). */

@@ -62,6 +62,8 @@ public final class Syscalls {
 
     int rename(String from, String to);
 
+    int renameat2(int oldDirFd, String from, int newDirFd, String to, int flags);
+
     int link(String from, String to);
 
     int symlink(String target, String linkPath);
@@ -182,6 +184,18 @@ public final class Syscalls {
 
   public static Call rename(Path from, Path to) {
     return result("rename(" + from + ", " + to + ")", LIBC.rename(s(from), s(to)));
+  }
+
+  /** renameat2's flags (linux/fs.h). */
+  public static final int RENAME_NOREPLACE = 1;
+  public static final int RENAME_EXCHANGE = 2;
+  public static final int RENAME_WHITEOUT = 4;
+  private static final int AT_FDCWD = -100;
+
+  /** renameat2(2) with these flags (glibc 2.28 and later have the wrapper). */
+  public static Call renameat2(Path from, Path to, int flags) {
+    return result("renameat2(" + from + ", " + to + ", " + flags + ")",
+        LIBC.renameat2(AT_FDCWD, s(from), AT_FDCWD, s(to), flags));
   }
 
   public static Call link(Path from, Path to) {

@@ -14,6 +14,8 @@ import jnr.ffi.Pointer;
 public interface LowLevelOperations {
   /** renameat2's RENAME_NOREPLACE (linux/fs.h). */
   int RENAME_NOREPLACE = 1;
+  /** renameat2's RENAME_EXCHANGE (linux/fs.h). */
+  int RENAME_EXCHANGE = 2;
 
   /** Negotiates capabilities, once, before the first request. */
   void init(Conn conn);

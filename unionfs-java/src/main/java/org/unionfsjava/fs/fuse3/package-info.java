@@ -36,7 +36,11 @@
  *   <li>x86_64 only (the offsets are not computed for other ABIs): elsewhere {@code FuseLibrary}
  *       selects libfuse2.
  *   <li>RENAME_NOREPLACE is check-then-rename (not atomic against a change made beneath the
- *       union); RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL as they did on libfuse2.
+ *       union); RENAME_EXCHANGE swaps the two names (the model's {@code Namespace.exchange}, the
+ *       node table's {@code exchanged}); RENAME_WHITEOUT, and EXCHANGE with NOREPLACE, answer
+ *       EINVAL (kernel overlayfs answers RENAME_WHITEOUT EINVAL too). On libfuse2
+ *       ({@code -Dunionfs.fuse=2}) rename has no flags: the kernel answers every renameat2 flag
+ *       EINVAL itself.
  *   <li>One loop thread by default (with reader threads for READ, in the adapter); libfuse's
  *       worker pool ({@code -Dunionfs.fuse3.threads=multi}) is safe but slower on metadata on two
  *       cores, so it stays opt-in.
