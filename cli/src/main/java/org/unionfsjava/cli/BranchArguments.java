@@ -91,21 +91,29 @@ final class BranchArguments {
      * mount namespace is refused with exit 8, and no mount can start until the lock is let go.
      */
     UpperLock requireNotMounted(String tool) throws IOException, CommandFailure {
-      Optional<LiveMounts.Union> u = new LiveMounts().servingUpper(upper);
-      if (u.isPresent()) {
-        String what = u.get().pid() == 0 && u.get().server().startsWith("unionfs-java")
-            ? "the dead unionfs-java union at " + u.get().mountPoint() + " (its server has ended) still names "
-                + upper + " (detach it first: unionfs-java umount " + u.get().mountPoint() + ")"
-            : "the " + u.get().server() + " union at " + u.get().mountPoint() + " serves " + upper
-                + " (unmount it first)";
-        throw new CommandFailure(ExitStatus.IN_USE, tool + " needs an unmounted upper, but " + what);
-      }
+      UpperLock lock;
       try {
-        return UpperLock.acquireForTool(upper, workDir);
+        lock = UpperLock.acquireForTool(upper, workDir);
       } catch (UpperInUseException e) {
         throw new CommandFailure(ExitStatus.IN_USE, tool + " needs an unmounted upper, but the "
             + e.reason(), upper);
       }
+      try {
+        Optional<LiveMounts.Union> u = new LiveMounts().servingUpper(upper);
+        if (u.isPresent()) {
+          // the lock was free: a unionfs-java mount of it has no server any more
+          String what = u.get().server().startsWith("unionfs-java")
+              ? "the dead unionfs-java union at " + u.get().mountPoint() + " (its server has ended) still names "
+                  + upper + " (detach it first: unionfs-java umount " + u.get().mountPoint() + ")"
+              : "the " + u.get().server() + " union at " + u.get().mountPoint() + " serves " + upper
+                  + " (unmount it first)";
+          throw new CommandFailure(ExitStatus.IN_USE, tool + " needs an unmounted upper, but " + what);
+        }
+      } catch (IOException | CommandFailure | RuntimeException e) {
+        lock.close();
+        throw e;
+      }
+      return lock;
     }
   }
 }

@@ -297,6 +297,7 @@ public final class Snapshots {
       Stat topRoot = io.lstat(range.get(0));
       new Attributes(io, format).copy(range.get(0), topRoot, t);
       aside.install(false, "squash.before-rename", "squash.after-rename");
+      CrashPoints.reach("squash.after-rename"); // built and in place, but no record names it yet
     } catch (IOException | RuntimeException e) {
       aside.discard();
       discardIfUnrecorded(target, layers);
@@ -326,6 +327,7 @@ public final class Snapshots {
   /** Replaces the layer record in one rename (the commit point of a squash). */
   private void writeRecord(List<Layer> layers) throws IOException {
     WorkDir w = new WorkDir(io, workDir);
+    w.prepare(); // its temporaries are nobody's: the caller holds the upper's lock
     Path temp = w.newTempPath();
     io.writeNewFile(temp, SnapshotLayers.format(layers).getBytes(StandardCharsets.UTF_8), 0644);
     ToolCalls.syncFilesystem(temp);
