@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.unionfsjava.fs.SnapshotLayers;
+import org.unionfsjava.fs.UpperInUseException;
+import org.unionfsjava.fs.UpperLock;
 import org.unionfsjava.fs.nativeio.NativeBranchIo;
 import org.unionfsjava.lifecycle.LiveMounts;
 import org.unionfsjava.lifecycle.UpperLayout;
@@ -60,27 +63,57 @@ final class BranchArguments {
    * @param live the live union they belong to, when UPPER was its mount point
    */
   record Resolved(Path upper, List<Path> lowers, Path workDir, LiveMounts.Union live) {
-    /** Opens the upper with the native branch I/O (paths as name strings). */
+    /**
+     * The lowers a union of this upper stands on: its snapshot layers ({@link SnapshotLayers}),
+     * newest first, above the lowers given.
+     */
+    List<Path> stackedLowers() throws IOException {
+      return SnapshotLayers.stack(upper, workDir, lowers);
+    }
+
+    /** Opens the upper with the native branch I/O (paths as name strings), over its layers too. */
     UpperLayout open(boolean needLowers, String fallbackFormat) throws IOException, CommandFailure {
       if (needLowers && lowers.isEmpty()) {
         throw new CommandFailure(ExitStatus.USAGE, "give the lowers with --lower (as for mount)");
       }
       List<Path> ls = new ArrayList<>();
-      for (Path l : lowers) {
+      for (Path l : stackedLowers()) {
         ls.add(NameCharset.fromPlatform(l));
       }
       return UpperLayout.open(new NativeBranchIo(), NameCharset.fromPlatform(upper), ls,
           workDir == null ? null : NameCharset.fromPlatform(workDir), fallbackFormat);
     }
 
-    /** Refuses an upper that a mounted union serves: the tool would change it under the server. */
-    void requireNotMounted(String tool) throws IOException, CommandFailure {
-      Optional<LiveMounts.Union> u = new LiveMounts().servingUpper(upper);
-      if (u.isPresent()) {
+    /**
+     * Refuses an upper that a union serves, and takes its lock ({@link UpperLock}) for the
+     * caller to hold while it works: a union seen in the mount table (also a dead one, and kernel
+     * overlayfs, fuse-overlayfs, unionfs-fuse) or a unionfs-java server holding the lock in any
+     * mount namespace is refused with exit 8, and no mount can start until the lock is let go.
+     */
+    UpperLock requireNotMounted(String tool) throws IOException, CommandFailure {
+      UpperLock lock;
+      try {
+        lock = UpperLock.acquireForTool(upper, workDir);
+      } catch (UpperInUseException e) {
         throw new CommandFailure(ExitStatus.IN_USE, tool + " needs an unmounted upper, but the "
-            + u.get().server() + " union at " + u.get().mountPoint() + " serves " + upper
-            + " (unmount it first)");
+            + e.reason(), upper);
       }
+      try {
+        Optional<LiveMounts.Union> u = new LiveMounts().servingUpper(upper);
+        if (u.isPresent()) {
+          // the lock was free: a unionfs-java mount of it has no server any more
+          String what = u.get().server().startsWith("unionfs-java")
+              ? "the dead unionfs-java union at " + u.get().mountPoint() + " (its server has ended) still names "
+                  + upper + " (detach it first: unionfs-java umount " + u.get().mountPoint() + ")"
+              : "the " + u.get().server() + " union at " + u.get().mountPoint() + " serves " + upper
+                  + " (unmount it first)";
+          throw new CommandFailure(ExitStatus.IN_USE, tool + " needs an unmounted upper, but " + what);
+        }
+      } catch (IOException | CommandFailure | RuntimeException e) {
+        lock.close();
+        throw e;
+      }
+      return lock;
     }
   }
 }

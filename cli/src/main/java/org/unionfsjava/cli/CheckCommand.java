@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.unionfsjava.lifecycle.Checker;
+import org.unionfsjava.fs.UpperLock;
 import org.unionfsjava.lifecycle.LiveMounts;
 import org.unionfsjava.lifecycle.Names;
 import org.unionfsjava.lifecycle.UpperLayout;
@@ -52,9 +53,12 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(false);
-    if (repair) {
-      r.requireNotMounted("check --repair");
+    try (UpperLock held = repair ? r.requireNotMounted("check --repair") : null) {
+      return check(r);
     }
+  }
+
+  private int check(BranchArguments.Resolved r) throws Exception {
     boolean live = new LiveMounts().servingUpper(r.upper()).isPresent();
     UpperLayout layout = r.open(false, "auto");
     List<Checker.Finding> found = ToolRunner.run("check", spec.commandLine().getErr(),

@@ -2,6 +2,7 @@ package org.unionfsjava.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.unionfsjava.fs.UpperLock;
 import java.util.concurrent.Callable;
 import org.unionfsjava.lifecycle.Committer;
 import org.unionfsjava.lifecycle.UpperLayout;
@@ -69,27 +70,28 @@ public final class CommitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(false);
-    r.requireNotMounted("commit");
-    UpperLayout layout = r.open(true, "auto");
-    Path target = NameCharset.fromPlatform(into.toAbsolutePath().normalize());
-    Committer.Result result = ToolRunner.run("commit", spec.commandLine().getErr(),
-        () -> new Committer(layout, TerminalProgress.forStderr(quiet), new Committer.Options(replace, !copy))
-            .commitInto(target));
-    PrintWriter out = spec.commandLine().getOut();
-    out.printf("committed %d objects into %s: %d hard-linked, %d copied (%d bytes)%n",
-        result.objects(), into.toAbsolutePath().normalize(), result.linked(), result.copied(), result.bytesCopied());
-    out.flush();
-    PrintWriter err = spec.commandLine().getErr();
-    if (result.staleRemoved() > 0) {
-      err.println("unionfs-java: removed " + result.staleRemoved() + " temporary tree(s) an interrupted commit left");
+    try (UpperLock held = r.requireNotMounted("commit")) {
+      UpperLayout layout = r.open(true, "auto");
+      Path target = NameCharset.fromPlatform(into.toAbsolutePath().normalize());
+      Committer.Result result = ToolRunner.run("commit", spec.commandLine().getErr(),
+          () -> new Committer(layout, TerminalProgress.forStderr(quiet), new Committer.Options(replace, !copy))
+              .commitInto(target));
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("committed %d objects into %s: %d hard-linked, %d copied (%d bytes)%n",
+          result.objects(), into.toAbsolutePath().normalize(), result.linked(), result.copied(), result.bytesCopied());
+      out.flush();
+      PrintWriter err = spec.commandLine().getErr();
+      if (result.staleRemoved() > 0) {
+        err.println("unionfs-java: removed " + result.staleRemoved() + " temporary tree(s) an interrupted commit left");
+      }
+      if (result.ownersNotKept() > 0) {
+        err.println("unionfs-java: " + result.ownersNotKept() + " objects keep your owner: only root can give them theirs");
+      }
+      if (result.xattrsNotKept() > 0) {
+        err.println("unionfs-java: " + result.xattrsNotKept() + " xattrs could not be set on the new tree");
+      }
+      err.flush();
+      return ExitStatus.OK.code();
     }
-    if (result.ownersNotKept() > 0) {
-      err.println("unionfs-java: " + result.ownersNotKept() + " objects keep your owner: only root can give them theirs");
-    }
-    if (result.xattrsNotKept() > 0) {
-      err.println("unionfs-java: " + result.xattrsNotKept() + " xattrs could not be set on the new tree");
-    }
-    err.flush();
-    return ExitStatus.OK.code();
   }
 }

@@ -2,6 +2,7 @@ package org.unionfsjava.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.unionfsjava.fs.UpperLock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,28 +60,29 @@ public final class ConvertCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(false);
-    r.requireNotMounted("convert");
-    if (r.workDir() != null && !r.workDir().getParent().equals(r.upper())) {
-      throw new CommandFailure(ExitStatus.USAGE, "convert rewrites the work directory inside the"
-          + " upper only (UPPER/.unionfs-java); move it there first");
+    try (UpperLock held = r.requireNotMounted("convert")) {
+      if (r.workDir() != null && !r.workDir().getParent().equals(r.upper())) {
+        throw new CommandFailure(ExitStatus.USAGE, "convert rewrites the work directory inside the"
+            + " upper only (UPPER/.unionfs-java); move it there first");
+      }
+      List<Path> lowers = new ArrayList<>();
+      for (Path l : r.stackedLowers()) {
+        lowers.add(NameCharset.fromPlatform(l));
+      }
+      Path upper = NameCharset.fromPlatform(r.upper());
+      Converter.Result res = ToolRunner.run("convert", spec.commandLine().getErr(),
+          () -> new Converter(new NativeBranchIo(), upper, lowers, TerminalProgress.forStderr(quiet)).convert(to));
+      PrintWriter out = spec.commandLine().getOut();
+      if (!res.changed()) {
+        out.println(r.upper() + " is already in the " + res.to() + " format");
+      } else {
+        out.printf("converted %s from %s to %s: %d objects, %d whiteouts, %d opaque directories,"
+            + " %d redirects%n", r.upper(), res.from(), res.to(), res.objects(), res.whiteouts(),
+            res.opaque(), res.redirects());
+      }
+      out.flush();
+      return ExitStatus.OK.code();
     }
-    List<Path> lowers = new ArrayList<>();
-    for (Path l : r.lowers()) {
-      lowers.add(NameCharset.fromPlatform(l));
-    }
-    Path upper = NameCharset.fromPlatform(r.upper());
-    Converter.Result res = ToolRunner.run("convert", spec.commandLine().getErr(),
-        () -> new Converter(new NativeBranchIo(), upper, lowers, TerminalProgress.forStderr(quiet)).convert(to));
-    PrintWriter out = spec.commandLine().getOut();
-    if (!res.changed()) {
-      out.println(r.upper() + " is already in the " + res.to() + " format");
-    } else {
-      out.printf("converted %s from %s to %s: %d objects, %d whiteouts, %d opaque directories,"
-          + " %d redirects%n", r.upper(), res.from(), res.to(), res.objects(), res.whiteouts(),
-          res.opaque(), res.redirects());
-    }
-    out.flush();
-    return ExitStatus.OK.code();
   }
 
   /** overlay or aufs. */

@@ -1,6 +1,7 @@
 package org.unionfsjava.cli;
 
 import java.nio.file.Path;
+import org.unionfsjava.fs.UpperLock;
 import java.util.concurrent.Callable;
 import org.unionfsjava.lifecycle.OciLayerExport;
 import org.unionfsjava.lifecycle.UpperLayout;
@@ -47,13 +48,14 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(false);
-    r.requireNotMounted("export");
-    UpperLayout layout = r.open(true, "auto");
-    Path target = NameCharset.fromPlatform(file.toAbsolutePath().normalize());
-    long n = ToolRunner.run("export", spec.commandLine().getErr(),
-        () -> new OciLayerExport(layout, TerminalProgress.forStderr(quiet)).exportTo(target));
-    spec.commandLine().getOut().println("exported " + n + " entries to " + file.toAbsolutePath().normalize());
-    spec.commandLine().getOut().flush();
-    return ExitStatus.OK.code();
+    try (UpperLock held = r.requireNotMounted("export")) {
+      UpperLayout layout = r.open(true, "auto");
+      Path target = NameCharset.fromPlatform(file.toAbsolutePath().normalize());
+      long n = ToolRunner.run("export", spec.commandLine().getErr(),
+          () -> new OciLayerExport(layout, TerminalProgress.forStderr(quiet)).exportTo(target));
+      spec.commandLine().getOut().println("exported " + n + " entries to " + file.toAbsolutePath().normalize());
+      spec.commandLine().getOut().flush();
+      return ExitStatus.OK.code();
+    }
   }
 }

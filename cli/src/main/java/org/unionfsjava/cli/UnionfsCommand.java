@@ -24,7 +24,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "Run 'unionfs-java COMMAND --help' for the options of a command."
     },
     subcommands = {MountCommand.class, UmountCommand.class, DiffCommand.class, CommitCommand.class,
-        ConvertCommand.class, CheckCommand.class, ExportCommand.class,
+        ConvertCommand.class, CheckCommand.class, ExportCommand.class, SnapshotCommand.class,
+        ResetCommand.class, RollbackCommand.class, SquashCommand.class,
         HelpCommand.class})
 public final class UnionfsCommand implements Callable<Integer> {
 

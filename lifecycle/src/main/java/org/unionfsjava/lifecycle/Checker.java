@@ -165,6 +165,12 @@ public final class Checker {
         fix("temporary", p.toString(), "a temporary in the work directory", () -> AsideTree.remove(io, p));
       }
     }
+    if (layout.hiddenName() != null && layout.hiddenName().equals(UpperLayout.DEFAULT_WORKDIR_NAME)) {
+      for (Path p : new Snapshots(io, layout.upper(), List.of(), Progress.NONE).leftovers()) {
+        fix("temporary", p.toString(), "a layer or upper an interrupted snapshot tool left (no record names it)",
+            () -> AsideTree.remove(io, p));
+      }
+    }
     Path parent = layout.upper().getParent();
     for (String tool : new String[] {"convert", "commit"}) {
       String prefix = "." + layout.upper().getFileName() + ".unionfs-" + tool + ".";

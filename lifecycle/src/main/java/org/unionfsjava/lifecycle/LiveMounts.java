@@ -17,9 +17,10 @@ import org.unionfsjava.model.NameCharset;
  * names its branches in the mount's options; fuse-overlayfs and unionfs-fuse in their command
  * lines.
  *
- * <p>{@link #servingUpper} is the one question the tools ask before they change or rely on an
- * upper. It will ask the serving process's lock on the upper (UpperLock, another task) instead,
- * which also closes the window in which a mount could start while a tool runs.
+ * <p>{@link #servingUpper} answers for every kind of union this process can see, also a dead
+ * unionfs-java mount (its source names its branches). The tools that change or rely on an upper
+ * ask it and then take the upper's lock ({@code UpperLock}), which a unionfs-java server holds
+ * while it serves, in whatever mount namespace, and which keeps a mount out while the tool runs.
  */
 public final class LiveMounts {
 
@@ -76,7 +77,7 @@ public final class LiveMounts {
       if (tail.length < 3) {
         continue;
       }
-      mounts.add(new String[] {unescape(f[4]), tail[0], tail[2]});
+      mounts.add(new String[] {unescape(f[4]), tail[0], tail[2], unescape(tail[1])});
     }
     List<Union> out = new ArrayList<>();
     List<String[]> fuseMounts = new ArrayList<>();
@@ -93,11 +94,28 @@ public final class LiveMounts {
       for (String[] m : fuseMounts) {
         Path mp = Path.of(m[0]);
         Server s = servers.stream().filter(x -> mp.equals(x.mountPoint)).findFirst().orElse(null);
-        out.add(s == null ? new Union(mp, m[1], 0, null, List.of(), null, null)
+        out.add(s == null ? fromSource(mp, m[1], m[3])
             : new Union(mp, s.server, s.pid, s.upper, s.lowers, s.workDir, s.format));
       }
     }
     return out;
+  }
+
+  /**
+   * A FUSE union whose server was not found (it has ended: the mount is dead; or it runs where
+   * this process cannot see it): a unionfs-java mount names its branches in its source,
+   * {@code UPPER:LOWER...} ({@code MountSource}), so its upper is still known.
+   */
+  private static Union fromSource(Path mp, String type, String source) {
+    if (!type.equals("fuse.unionfs-java") || !source.startsWith("/")) {
+      return new Union(mp, type, 0, null, List.of(), null, null);
+    }
+    String[] parts = source.split(":");
+    List<Path> lowers = new ArrayList<>();
+    for (int i = 1; i < parts.length; i++) {
+      lowers.add(Path.of(parts[i]));
+    }
+    return new Union(mp, "unionfs-java (no server: it has ended)", 0, Path.of(parts[0]), lowers, null, null);
   }
 
   private static Union kernelOverlay(Path mp, String options) {

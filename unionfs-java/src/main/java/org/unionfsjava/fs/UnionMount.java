@@ -75,6 +75,7 @@ public final class UnionMount implements AutoCloseable {
       throws UpperInUseException, UnionException {
     UpperLock lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
     try {
+      options = withSnapshotLayers(options);
       UnionMount m = new UnionMount(options, build(options), lock);
       m.start();
       return m;
@@ -88,6 +89,20 @@ public final class UnionMount implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * The options with the upper's snapshot layers ({@link SnapshotLayers}) above the given lowers:
+   * read under the lock, so no snapshot tool changes the record meanwhile.
+   */
+  static MountOptions withSnapshotLayers(MountOptions o) throws UnionException {
+    List<Path> stacked = SnapshotLayers.stack(o.upper(), o.workDir(), o.lowers());
+    if (stacked == o.lowers()) {
+      return o;
+    }
+    LOG.info("the upper's snapshot layers stand above the lowers: {}", stacked.subList(0, stacked.size() - o.lowers().size()));
+    return new MountOptions(o.upper(), stacked, o.mountPoint(), o.workDir(), o.whiteoutFormat(),
+        o.lowerMode(), o.cacheTtl(), o.fuseOptions(), o.fuseDebug());
   }
 
   private static ru.serce.jnrfuse.Mountable build(MountOptions o) throws IOException {

@@ -83,6 +83,28 @@ public final class UpperLock implements AutoCloseable {
   }
 
   /**
+   * Takes the lock for an offline tool that reads or rewrites an upper which may never have been
+   * mounted: as {@link #acquire(Path, Path)}, but a missing work directory is not created (the
+   * upper's lock alone then keeps a mount out, which would lock the upper first).
+   */
+  public static UpperLock acquireForTool(Path upper, Path workDir)
+      throws UpperInUseException, UnionException {
+    Path work = workDirOf(upper, workDir);
+    if (Files.isDirectory(work)) {
+      return take(upper, workDir, null);
+    }
+    requireNoOverlay(upper, "upper");
+    List<Integer> fds = new ArrayList<>();
+    try {
+      lock(upper, "upper", work, fds);
+      return new UpperLock(fds, work.resolve(HOLDER_FILE));
+    } catch (UpperInUseException | UnionException | RuntimeException e) {
+      closeAll(fds);
+      throw e;
+    }
+  }
+
+  /**
    * Checks that the upper and the work directory are free, changing nothing (the lock is taken
    * and let go at once; a missing work directory is not created): for a command's checks before
    * it starts a server that then takes the lock for good.

@@ -22,7 +22,11 @@ public final class CrashPoints {
       "rename.before-final", "exchange.after-copyup", "exchange.before-final", "whiteout.after-marker",
       "create.after-temp",
       // the offline tools (module lifecycle): the new tree is complete aside; it replaced the old
-      "commit.before-rename", "commit.after-exchange", "convert.before-swap", "convert.after-swap");
+      "commit.before-rename", "commit.after-exchange", "convert.before-swap", "convert.after-swap",
+      // snapshot layers (lifecycle Snapshots): before and after the one rename that commits each
+      "snapshot.before-swap", "snapshot.after-swap", "reset.before-swap", "reset.after-swap",
+      "rollback.before-swap", "rollback.after-swap", "squash.before-rename", "squash.after-rename",
+      "squash.after-record");
 
   private CrashPoints() {}
 
