@@ -1,6 +1,6 @@
 package org.unionfsjava.cli;
 
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.fs.UnionMount;
 import org.unionfsjava.fs.UpperInUseException;
 import org.unionfsjava.model.UnionException;
@@ -10,5 +10,5 @@ import org.unionfsjava.model.UnionException;
 interface MountStarter {
 
   /** Mounts the union and returns once the kernel serves it. */
-  UnionMount start(MountOptions options) throws UpperInUseException, UnionException;
+  UnionMount start(MountConfig options) throws UpperInUseException, UnionException;
 }

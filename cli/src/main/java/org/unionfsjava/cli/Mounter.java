@@ -6,8 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.unionfsjava.fs.FuseLibrary;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.fs.UnionMount;
 import org.unionfsjava.fs.UpperInUseException;
 import org.unionfsjava.model.UnionException;
@@ -51,9 +50,9 @@ final class Mounter {
    * @throws CommandFailure if the request or the machine is not fit for the mount
    * @throws UnionException if the union refused to mount
    */
-  int mount(MountOptions requested, Launch launch)
+  int mount(MountConfig requested, Launch launch)
       throws CommandFailure, UnionException, InterruptedException {
-    MountOptions options = new MountPreflight(host, err).check(requested);
+    MountConfig options = new MountPreflight(host, err).check(requested);
     LOG.info("mounting {}", options);
     if (launch.foreground()) {
       return serveInForeground(options);
@@ -69,7 +68,7 @@ final class Mounter {
         .launch(command, options.mountPoint(), logFile, out, err);
   }
 
-  private int serveInForeground(MountOptions options)
+  private int serveInForeground(MountConfig options)
       throws UnionException, CommandFailure, InterruptedException {
     // The hook is in place before the mount starts: a Ctrl-C while mounting must not leave a
     // mount behind whose server is gone.
@@ -120,7 +119,7 @@ final class Mounter {
    * an upper in use is a bad branch (the preflight checked, but another mount may have taken it
    * since).
    */
-  private UnionMount startMount(MountOptions options) throws UnionException, CommandFailure {
+  private UnionMount startMount(MountConfig options) throws UnionException, CommandFailure {
     try {
       return host.starter().start(options);
     } catch (UpperInUseException e) {
@@ -132,7 +131,7 @@ final class Mounter {
         cause = cause.getCause();
       }
       throw new CommandFailure(ExitStatus.ENVIRONMENT, "cannot load the native code FUSE needs ("
-          + cause + "; is /tmp mounted noexec? is " + FuseLibrary.selected().soname() + " installed?)", e);
+          + cause + "; is /tmp mounted noexec? is " + options.tuning().fuseLibrary().soname() + " installed?)", e);
     }
   }
 

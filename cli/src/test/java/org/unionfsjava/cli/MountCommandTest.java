@@ -1,5 +1,7 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.model.WhiteoutChoice;
+import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unionfsjava.fs.LowerMode;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.UnionException;
 
-/** Parsing of {@code unionfs-java mount} into {@link MountOptions}, and its exit codes. */
+/** Parsing of {@code unionfs-java mount} into {@link MountConfig}, and its exit codes. */
 class MountCommandTest {
 
   @TempDir Path temp;
@@ -27,7 +29,7 @@ class MountCommandTest {
     machine = new TestMachine(temp);
   }
 
-  private MountOptions parsedOptions(List<String> args) {
+  private MountConfig parsedOptions(List<String> args) {
     TestMachine.Result result = machine.run(args.toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode(), result.err());
     assertEquals(1, machine.mountCalls.size(), result.err());
@@ -36,9 +38,35 @@ class MountCommandTest {
 
   @Test
   void mount_onlyRequiredOptions_usesDefaults() {
-    MountOptions options = parsedOptions(machine.mountArgs());
-    assertEquals(new MountOptions(machine.upper, List.of(machine.lower), machine.mountPoint, null,
-        "auto", LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false), options);
+    MountConfig options = parsedOptions(machine.mountArgs());
+    assertEquals(new MountConfig(machine.upper, List.of(machine.lower), machine.mountPoint, null,
+        WhiteoutChoice.AUTO, LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false,
+        Tuning.defaults()), options);
+  }
+
+  @Test
+  void mount_whiteoutFormat_acceptsTheDetectorsChoicesAndRefusesOci() {
+    for (WhiteoutChoice choice : WhiteoutChoice.values()) {
+      List<String> args = machine.mountArgs();
+      args.addAll(1, List.of("--whiteout-format", choice.cliName()));
+      machine.mountCalls.clear();
+      assertEquals(choice, parsedOptions(args).whiteout());
+    }
+    machine.mountCalls.clear();
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--whiteout-format", "oci"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("expected auto, overlay or aufs but was 'oci'"), result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
+  void mount_tuningOfTheHost_reachesTheConfiguration() {
+    machine.tuning = new Tuning(org.unionfsjava.fs.FuseLibrary.LIBFUSE3, 777, true, true, true,
+        true, false, true, 0, 3, true, java.util.Set.of());
+    MountConfig options = parsedOptions(machine.mountArgs());
+    assertEquals(machine.tuning, options.tuning());
   }
 
   @Test
@@ -50,11 +78,11 @@ class MountCommandTest {
         "--lower-mode", "fixed", "--cache-ttl", "500ms",
         "-o", "allow_other,default_permissions", "-o", "noatime", "--fuse-debug", "-vv",
         machine.mountPoint.toString()));
-    MountOptions options = parsedOptions(args);
-    assertEquals(new MountOptions(machine.upper, List.of(machine.lower, machine.lower2),
-        machine.mountPoint, machine.upper.resolve("work"), "aufs", LowerMode.FIXED,
-        Duration.ofMillis(500), List.of("allow_other", "default_permissions", "noatime"), true),
-        options);
+    MountConfig options = parsedOptions(args);
+    assertEquals(new MountConfig(machine.upper, List.of(machine.lower, machine.lower2),
+        machine.mountPoint, machine.upper.resolve("work"), WhiteoutChoice.AUFS, LowerMode.FIXED,
+        Duration.ofMillis(500), List.of("allow_other", "default_permissions", "noatime"), true,
+        Tuning.defaults()), options);
   }
 
   @Test
@@ -125,7 +153,7 @@ class MountCommandTest {
   void mount_cacheTtlOfADay_isAcceptedAndSurvivesTheBackgroundReEncoding() {
     List<String> args = machine.mountArgs();
     args.addAll(1, List.of("--cache-ttl", "24h"));
-    MountOptions options = parsedOptions(args);
+    MountConfig options = parsedOptions(args);
     assertEquals(Duration.ofHours(24), options.cacheTtl());
     machine.mountCalls.clear();
     assertEquals(options, parsedOptions(MountCommand.foregroundArguments(options, 0)));
@@ -250,9 +278,10 @@ class MountCommandTest {
 
   @Test
   void foregroundArguments_parseBackToTheSameOptions() {
-    MountOptions original = new MountOptions(machine.upper, List.of(machine.lower,
-        machine.lower2), machine.mountPoint, machine.upper.resolve("w"), "overlay",
-        LowerMode.FIXED, Duration.ofMillis(1500), List.of("allow_other", "ro"), true);
+    MountConfig original = new MountConfig(machine.upper, List.of(machine.lower,
+        machine.lower2), machine.mountPoint, machine.upper.resolve("w"), WhiteoutChoice.OVERLAY,
+        LowerMode.FIXED, Duration.ofMillis(1500), List.of("allow_other", "ro"), true,
+        Tuning.defaults());
     List<String> args = MountCommand.foregroundArguments(original, 2);
     assertEquals(List.of("mount", "--foreground"), args.subList(0, 2));
     assertTrue(args.contains("-vv"), args.toString());
@@ -261,8 +290,8 @@ class MountCommandTest {
 
   @Test
   void foregroundArguments_defaults_omitOptionalOptions() {
-    MountOptions options = MountOptions.of(machine.upper, List.of(machine.lower),
-        machine.mountPoint);
+    MountConfig options = MountConfig.of(machine.upper, List.of(machine.lower),
+        machine.mountPoint, Tuning.defaults());
     assertEquals(List.of("mount", "--foreground", "--upper", machine.upper.toString(),
         "--lower", machine.lower.toString(), "--whiteout-format", "auto",
         "--lower-mode", "changing", "--cache-ttl", "1000ms", "--", machine.mountPoint.toString()),
