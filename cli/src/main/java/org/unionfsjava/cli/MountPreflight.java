@@ -253,7 +253,7 @@ final class MountPreflight {
       throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
     } catch (UnionException e) {
       throw new CommandFailure(ExitStatus.BAD_PATH, "upper cannot be locked ("
-          + ExitStatusMapper.reason(e) + ", " + e.errno() + ")", upper);
+          + e.reason() + ", " + e.errno() + ")", upper);
     }
   }
 

@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.unionfsjava.fs.FuseLibrary;
+import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.Tuning;
 import org.unionfsjava.fs.fuse3.LibFuse3;
 import org.unionfsjava.fs.nativeio.NativeFile;
-import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 import picocli.CommandLine;
 import ru.serce.jnrfuse.FuseStubFS;
 
@@ -53,8 +52,8 @@ final class StartupTraining {
       Host host = new Host(real.devFuse(), real.libraryDirs(), real.askLdconfig(),
           real.mountInfo(), scratch.resolve("log"), options -> {
             loadNativeLayers(options.tuning().fuseLibrary());
-            throw new UnionException(Errno.EIO, options.mountPoint().toString(),
-                "training run: not mounted");
+            throw new MountFailure(MountFailure.Reason.FAILED, "training run: not mounted",
+                options.mountPoint().toString(), null, null);
           }, real.disconnected(), real.tuning());
       run(host, "mount", "--help");
       run(host, "mount", "--foreground", "--upper", upper.toString(), "--lower",

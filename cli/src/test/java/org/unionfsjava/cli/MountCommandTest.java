@@ -1,6 +1,7 @@
 package org.unionfsjava.cli;
 
 import org.unionfsjava.model.WhiteoutChoice;
+import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.unionfsjava.fs.LowerMode;
 import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 
 /** Parsing of {@code unionfs-java mount} into {@link MountConfig}, and its exit codes. */
 class MountCommandTest {
@@ -222,8 +222,9 @@ class MountCommandTest {
 
   @Test
   void mount_formatMismatch_exits5() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, machine.upper.toString(),
-        "the upper uses the aufs whiteout format, not overlay"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FORMAT_MISMATCH,
+        "the upper uses the aufs whiteout format, not overlay", machine.upper.toString(),
+        Errno.EINVAL, null));
     List<String> args = machine.mountArgs();
     args.addAll(1, List.of("--whiteout-format", "overlay"));
     TestMachine.Result result = machine.run(args.toArray(String[]::new));
@@ -234,7 +235,8 @@ class MountCommandTest {
 
   @Test
   void mount_otherInvalidArgument_exits6() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, "", "the cache TTL is too long"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "the cache TTL is too long",
+        "", Errno.EINVAL, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
     assertEquals("unionfs-java: the cache TTL is too long (EINVAL)\n", result.err());
@@ -242,15 +244,35 @@ class MountCommandTest {
 
   @Test
   void mount_pathWithFormatInIt_isNotAFormatMismatch() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, "/srv/reformat", "bad option"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "bad option",
+        "/srv/reformat", Errno.EINVAL, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
   }
 
   @Test
+  void mount_failureNamingTheFormat_isNotAFormatMismatch() {
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "the overlay whiteout"
+        + " format needs device nodes and trusted xattrs", machine.upper.toString(), Errno.EINVAL,
+        null));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
+  }
+
+  @Test
+  void mount_upperTakenSinceThePreflight_exits3WithTheHolder() {
+    machine.failMountWith(new MountFailure(MountFailure.Reason.UPPER_IN_USE,
+        "upper is in use by the union mounted at /mnt/a", machine.upper.toString(), null, null));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode());
+    assertEquals("unionfs-java: upper is in use by the union mounted at /mnt/a: " + machine.upper
+        + "\n", result.err());
+  }
+
+  @Test
   void mount_fuseRefused_exits6() {
-    machine.failMountWith(new UnionException(Errno.EIO, machine.mountPoint.toString(),
-        "FUSE refused the mount"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FUSE_REFUSED,
+        "FUSE refused the mount", machine.mountPoint.toString(), Errno.EIO, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
     assertEquals("unionfs-java: FUSE refused the mount (EIO): " + machine.mountPoint + "\n",

@@ -1,5 +1,6 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.Tuning;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 import picocli.CommandLine;
 
 /**
@@ -48,7 +48,8 @@ final class TestMachine {
   Tuning tuning = Tuning.defaults();
   /** Paths that answer ENOTCONN, as those on a FUSE mount whose server has ended. */
   final java.util.Set<Path> disconnected = new java.util.HashSet<>();
-  private Throwable mountFailure = new UnionException(Errno.EIO, "", "test stops here");
+  private Throwable mountFailure = new MountFailure(MountFailure.Reason.FAILED, "test stops here",
+      "", Errno.EIO, null);
 
   TestMachine(Path root) throws IOException {
     this.root = root.toRealPath();
@@ -82,8 +83,8 @@ final class TestMachine {
   Host host() {
     return new Host(devFuse, List.of(libDir), false, mountInfo, logDir, options -> {
       mountCalls.add(options);
-      if (mountFailure instanceof UnionException) {
-        throw (UnionException) mountFailure;
+      if (mountFailure instanceof MountFailure) {
+        throw (MountFailure) mountFailure;
       }
       if (mountFailure instanceof Error) {
         throw (Error) mountFailure;

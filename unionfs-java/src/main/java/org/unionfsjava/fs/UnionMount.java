@@ -17,6 +17,7 @@ import org.unionfsjava.model.CopyUp;
 import org.unionfsjava.model.DirectoryMerger;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.FormatDetector;
+import org.unionfsjava.model.FormatMismatchException;
 import org.unionfsjava.model.Lookup;
 import org.unionfsjava.model.NameCharset;
 import org.unionfsjava.model.Namespace;
@@ -55,24 +56,39 @@ public final class UnionMount implements AutoCloseable {
    * directory, format), and mounts. The lock comes first: a union refused because another one
    * uses the upper has not touched its work directory.
    *
-   * @throws UpperInUseException if another union, tool or kernel overlay uses the upper or the
-   *     work directory
-   * @throws UnionException with EINVAL for a format mismatch or bad option, ENOENT/ENOTDIR for a
-   *     missing branch, EIO if FUSE refused the mount; the message is one clear sentence
+   * @throws MountFailure with the reason: {@link MountFailure.Reason#UPPER_IN_USE} if another
+   *     union, tool or kernel overlay uses the upper or the work directory, {@link
+   *     MountFailure.Reason#FORMAT_MISMATCH} if the upper is in another whiteout format than the
+   *     one asked for, {@link MountFailure.Reason#FUSE_REFUSED} if FUSE refused the mount, {@link
+   *     MountFailure.Reason#FAILED} for anything else (a missing branch: ENOENT/ENOTDIR)
    */
-  public static UnionMount mount(MountConfig options)
-      throws UpperInUseException, UnionException {
-    UpperLock lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
+  public static UnionMount mount(MountConfig options) throws MountFailure {
+    UpperLock lock;
+    try {
+      lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
+    } catch (UpperInUseException e) {
+      throw new MountFailure(MountFailure.Reason.UPPER_IN_USE, e.reason(), e.path(), null, e);
+    } catch (UnionException e) {
+      throw new MountFailure(MountFailure.Reason.FAILED, e.reason(), e.path(), e.errno(), e);
+    }
     try {
       UnionMount m = new UnionMount(options, build(options), lock);
       m.start();
       return m;
+    } catch (FormatMismatchException e) {
+      lock.close();
+      throw new MountFailure(MountFailure.Reason.FORMAT_MISMATCH, e.getMessage(), e.upper(),
+          Errno.EINVAL, e);
     } catch (UnionException e) {
       lock.close();
-      throw e;
+      throw new MountFailure(MountFailure.Reason.FAILED, e.reason(), e.path(), e.errno(), e);
     } catch (IOException e) {
       lock.close();
-      throw new UnionException(Errno.EIO, options.mountPoint().toString(), e.getMessage(), e);
+      throw new MountFailure(MountFailure.Reason.FAILED, e.getMessage(),
+          options.mountPoint().toString(), Errno.EIO, e);
+    } catch (MountFailure e) {
+      lock.close();
+      throw e;
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;
@@ -140,7 +156,7 @@ public final class UnionMount implements AutoCloseable {
     return args;
   }
 
-  private void start() throws UnionException {
+  private void start() throws MountFailure {
     loop.setDaemon(false);
     loop.start();
     long deadline = System.nanoTime() + MOUNT_WAIT.toNanos();
@@ -160,7 +176,8 @@ public final class UnionMount implements AutoCloseable {
       }
     }
     String why = loopFailure == null ? "FUSE did not mount it" : loopFailure.getMessage();
-    throw new UnionException(Errno.EIO, options.mountPoint().toString(), "mount failed: " + why);
+    throw new MountFailure(MountFailure.Reason.FUSE_REFUSED, "mount failed: " + why,
+        options.mountPoint().toString(), Errno.EIO, loopFailure);
   }
 
   private void serve() {

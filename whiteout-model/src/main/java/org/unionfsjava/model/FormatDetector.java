@@ -53,7 +53,7 @@ public final class FormatDetector {
    * @param requested the format asked for, or {@link WhiteoutChoice#AUTO}
    * @param workDir the prepared work directory (the record lives there)
    * @param skipName a name at the upper's root not to scan (the work directory), or null
-   * @throws UnionException EINVAL if the upper is in another format than the one requested
+   * @throws FormatMismatchException if the upper is in another format than the one requested
    */
   public WhiteoutFormat choose(WhiteoutChoice requested, Path upper, WorkDir workDir, String skipName)
       throws IOException {
@@ -68,9 +68,7 @@ public final class FormatDetector {
     String chosen;
     if (found != null) {
       if (!auto && !of(requested).name().equals(found)) {
-        throw new UnionException(Errno.EINVAL, upper.toString(), "the upper is in the " + found
-            + " whiteout format, not " + requested.cliName() + " as requested (--whiteout-format "
-            + found + " or auto mounts it)");
+        throw new FormatMismatchException(upper.toString(), found, requested);
       }
       chosen = found;
     } else if (!auto) {

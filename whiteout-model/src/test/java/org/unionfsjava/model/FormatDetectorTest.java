@@ -125,9 +125,13 @@ class FormatDetectorTest extends AufsUnionTestBase {
   void choose_mismatch_refusedNamingBoth() throws IOException {
     Files.writeString(upper.resolve(".wh.gone"), "");
 
-    UnionException e = assertErrno(Errno.EINVAL, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
+    FormatMismatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+        FormatMismatchException.class, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
 
     assertTrue(e.getMessage().contains("aufs") && e.getMessage().contains("overlay"), e.getMessage());
+    assertEquals("the upper is in the aufs whiteout format, not overlay as requested"
+        + " (--whiteout-format aufs or auto mounts it)", e.getMessage());
+    assertEquals(upper.toString(), e.upper());
     assertFalse(Files.exists(work.path().resolve(FormatDetector.RECORD)), "nothing recorded on refusal");
   }
 
@@ -136,7 +140,8 @@ class FormatDetectorTest extends AufsUnionTestBase {
   void choose_recordMismatch_refused() throws IOException {
     Files.writeString(work.path().resolve(FormatDetector.RECORD), "aufs\n");
 
-    UnionException e = assertErrno(Errno.EINVAL, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
+    FormatMismatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+        FormatMismatchException.class, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
 
     assertTrue(e.getMessage().contains("aufs") && e.getMessage().contains("overlay"), e.getMessage());
     assertEquals("aufs\n", record());
