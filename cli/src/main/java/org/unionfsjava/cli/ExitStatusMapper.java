@@ -1,7 +1,6 @@
 package org.unionfsjava.cli;
 
-import java.util.Locale;
-import org.unionfsjava.model.Errno;
+import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.model.UnionException;
 import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.ParameterException;
@@ -18,19 +17,20 @@ final class ExitStatusMapper implements IExitCodeExceptionMapper {
   }
 
   /**
-   * The status for an exception: a {@link CommandFailure} carries its own; a {@link
-   * UnionException} from the mount is a format mismatch if it is EINVAL and its reason mentions the
-   * format, else a failed mount; a usage error is 2; anything else is unexpected.
+   * The status for an exception: a {@link CommandFailure} carries its own; a {@link MountFailure}
+   * is mapped from its reason ({@link #statusOf(MountFailure.Reason)}); any other {@link
+   * UnionException} is a failed mount; a usage error is 2; anything else is unexpected. No
+   * message is read.
    */
   static ExitStatus statusOf(Throwable exception) {
     if (exception instanceof CommandFailure) {
       return ((CommandFailure) exception).status();
     }
+    if (exception instanceof MountFailure) {
+      return statusOf(((MountFailure) exception).reason());
+    }
     if (exception instanceof UnionException) {
-      UnionException union = (UnionException) exception;
-      boolean aboutFormat = reason(union).toLowerCase(Locale.ROOT).contains("format");
-      return union.errno() == Errno.EINVAL && aboutFormat
-          ? ExitStatus.FORMAT_MISMATCH : ExitStatus.MOUNT_FAILED;
+      return ExitStatus.MOUNT_FAILED;
     }
     if (exception instanceof ParameterException) {
       return ExitStatus.USAGE;
@@ -38,24 +38,27 @@ final class ExitStatusMapper implements IExitCodeExceptionMapper {
     return ExitStatus.UNEXPECTED;
   }
 
+  /** The exit status of each reason a mount fails for (documented in {@link ExitStatus}). */
+  static ExitStatus statusOf(MountFailure.Reason reason) {
+    switch (reason) {
+      case FORMAT_MISMATCH: return ExitStatus.FORMAT_MISMATCH;
+      case UPPER_IN_USE: return ExitStatus.BAD_PATH;
+      case FUSE_REFUSED: case FAILED: return ExitStatus.MOUNT_FAILED;
+      default: throw new AssertionError(reason);
+    }
+  }
+
   /** The line printed on stderr for an exception, starting with {@code unionfs-java:}. */
   static String errorLine(Throwable exception) {
-    if (exception instanceof CommandFailure) {
+    if (exception instanceof CommandFailure || exception instanceof MountFailure) {
       return "unionfs-java: " + exception.getMessage();
     }
     if (exception instanceof UnionException) {
       UnionException union = (UnionException) exception;
       String path = union.path() == null || union.path().isEmpty() ? "" : ": " + union.path();
-      return "unionfs-java: " + reason(union) + " (" + union.errno() + ")" + path;
+      return "unionfs-java: " + union.reason() + " (" + union.errno() + ")" + path;
     }
     return "unionfs-java: unexpected error: " + exception
         + " (run with -vv for the stack trace)";
-  }
-
-  /** The reason a {@link UnionException} was created with, without its errno and path prefix. */
-  static String reason(UnionException exception) {
-    String message = exception.getMessage() == null ? "" : exception.getMessage();
-    String prefix = exception.errno() + " " + exception.path() + ": ";
-    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 }

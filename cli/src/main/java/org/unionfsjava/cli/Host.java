@@ -3,6 +3,7 @@ package org.unionfsjava.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
+import org.unionfsjava.fs.Tuning;
 import org.unionfsjava.fs.UnionMount;
 import org.unionfsjava.fs.nativeio.NativeFile;
 
@@ -17,6 +18,7 @@ import org.unionfsjava.fs.nativeio.NativeFile;
  * @param logDirectory where background mounts log by default ({@link LogDirectory})
  * @param starter what mounts the union
  * @param disconnected whether a path answers ENOTCONN (a FUSE mount whose server has ended)
+ * @param tuning the JVM's tuning properties, read once at start-up ({@link Tuning})
  */
 record Host(
     Path devFuse,
@@ -25,14 +27,15 @@ record Host(
     Path mountInfo,
     Path logDirectory,
     MountStarter starter,
-    Predicate<Path> disconnected) {
+    Predicate<Path> disconnected,
+    Tuning tuning) {
 
   Host {
     libraryDirs = List.copyOf(libraryDirs);
   }
 
-  /** The real machine. */
-  static Host real() {
+  /** The real machine, tuned as given. */
+  static Host real(Tuning tuning) {
     return new Host(
         Path.of("/dev/fuse"),
         List.of(
@@ -46,6 +49,7 @@ record Host(
         Path.of("/proc/self/mountinfo"),
         LogDirectory.forThisProcess(),
         UnionMount::mount,
-        NativeFile::isDisconnected);
+        NativeFile::isDisconnected,
+        tuning);
   }
 }

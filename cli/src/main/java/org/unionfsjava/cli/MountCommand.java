@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.FuseOptions;
 import org.unionfsjava.fs.LowerMode;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
+import org.unionfsjava.model.WhiteoutChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code unionfs-java mount}: parses the options into {@link MountOptions} and mounts. */
+/** {@code unionfs-java mount}: parses the options into a {@link MountConfig} and mounts. */
 @Command(
     name = "mount",
     mixinStandardHelpOptions = true,
@@ -74,7 +74,7 @@ public final class MountCommand implements Callable<Integer> {
               + " the format an existing upper already uses, let the union choose for a new one),"
               + " overlay (kernel overlayfs: whiteouts are 0/0 character devices, needs root),"
               + " or aufs (.wh.NAME files, as in OCI image layers; works anywhere)."})
-  private String whiteoutFormat;
+  private WhiteoutChoice whiteout;
 
   @Option(names = "--workdir", paramLabel = "DIR",
       description = "Where copy-up temporaries are made; must be on the upper's filesystem"
@@ -139,13 +139,13 @@ public final class MountCommand implements Callable<Integer> {
             "-o has an empty option in '" + String.join(",", fuseOptions) + "'");
       }
     }
-    Optional<String> badOption = FuseOptions.problem(fuseOptions, FuseLibrary.selected(),
-        mountPoint);
+    Optional<String> badOption = FuseOptions.problem(fuseOptions,
+        parent.host().tuning().fuseLibrary(), mountPoint);
     if (badOption.isPresent()) {
       throw new ParameterException(spec.commandLine(), badOption.get());
     }
-    MountOptions options = new MountOptions(upper, lowers, mountPoint, workDir, whiteoutFormat,
-        lowerMode, cacheTtl, fuseOptions, fuseDebug);
+    MountConfig options = new MountConfig(upper, lowers, mountPoint, workDir, whiteout,
+        lowerMode, cacheTtl, fuseOptions, fuseDebug, parent.host().tuning());
     Mounter mounter = new Mounter(parent.host(), spec.commandLine().getOut(),
         spec.commandLine().getErr());
     return mounter.mount(options, new Mounter.Launch(foreground, logFile,
@@ -156,7 +156,7 @@ public final class MountCommand implements Callable<Integer> {
    * The arguments that make a background server mount exactly these options in the foreground;
    * paths should be absolute.
    */
-  static List<String> foregroundArguments(MountOptions options, int verbosity) {
+  static List<String> foregroundArguments(MountConfig options, int verbosity) {
     List<String> arguments = new ArrayList<>(List.of("mount", "--foreground",
         "--upper", options.upper().toString()));
     for (Path lower : options.lowers()) {
@@ -168,7 +168,7 @@ public final class MountCommand implements Callable<Integer> {
       arguments.add(options.workDir().toString());
     }
     arguments.addAll(List.of(
-        "--whiteout-format", options.whiteoutFormat(),
+        "--whiteout-format", options.whiteout().cliName(),
         "--lower-mode", options.lowerMode().name().toLowerCase(Locale.ROOT),
         "--cache-ttl", DurationConverter.format(options.cacheTtl())));
     if (!options.fuseOptions().isEmpty()) {
@@ -187,39 +187,38 @@ public final class MountCommand implements Callable<Integer> {
   }
 
   /**
-   * A duration ({@link DurationConverter}) of at most {@link MountOptions#MAX_CACHE_TTL}: beyond
+   * A duration ({@link DurationConverter}) of at most {@link MountConfig#MAX_CACHE_TTL}: beyond
    * a day "the lowers may change" no longer describes them (docs/usage.md, "Lower modes").
    */
   static final class CacheTtlConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       Duration ttl = new DurationConverter().convert(value);
-      if (ttl.compareTo(MountOptions.MAX_CACHE_TTL) > 0) {
+      if (ttl.compareTo(MountConfig.MAX_CACHE_TTL) > 0) {
         throw new TypeConversionException("'" + value + "' is longer than the longest cache TTL, "
-            + DurationConverter.formatForPeople(MountOptions.MAX_CACHE_TTL)
+            + DurationConverter.formatForPeople(MountConfig.MAX_CACHE_TTL)
             + " (for lowers that never change while mounted use --lower-mode fixed)");
       }
       return ttl;
     }
   }
 
-  /** Accepts the whiteout formats by their lower-case names. */
-  static final class WhiteoutFormatConverter implements ITypeConverter<String> {
-    private static final List<String> FORMATS = List.of("auto", "overlay", "aufs");
-
+  /** Accepts the whiteout choices by their lower-case names ({@link WhiteoutChoice#of}). */
+  static final class WhiteoutFormatConverter implements ITypeConverter<WhiteoutChoice> {
     @Override
-    public String convert(String value) {
-      if (!FORMATS.contains(value)) {
-        throw new TypeConversionException("expected auto, overlay or aufs but was '" + value + "'");
+    public WhiteoutChoice convert(String value) {
+      try {
+        return WhiteoutChoice.of(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
       }
-      return value;
     }
   }
 
   /** What shell completion offers for --whiteout-format: the names the converter accepts. */
   static final class FormatNames extends ArrayList<String> {
     FormatNames() {
-      super(WhiteoutFormatConverter.FORMATS);
+      super(WhiteoutChoice.names());
     }
   }
 

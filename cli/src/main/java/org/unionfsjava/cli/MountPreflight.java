@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.unionfsjava.fs.FuseLibrary;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.fs.UpperInUseException;
 import org.unionfsjava.fs.UpperLock;
 import org.unionfsjava.model.UnionException;
@@ -42,7 +42,7 @@ final class MountPreflight {
    *
    * @throws CommandFailure with {@link ExitStatus#BAD_PATH} or {@link ExitStatus#ENVIRONMENT}
    */
-  MountOptions check(MountOptions given) throws CommandFailure {
+  MountConfig check(MountConfig given) throws CommandFailure {
     Path upper = realDirectory("upper", given.upper());
     List<Path> lowers = new ArrayList<>();
     for (Path lower : given.lowers()) {
@@ -67,15 +67,14 @@ final class MountPreflight {
     requireUpperFree(upper, workDir);
 
     requireFuseDevice();
-    requireLibfuse(FuseLibrary.selected());
+    requireLibfuse(given.tuning().fuseLibrary());
 
     if (deadUnion != null) {
       detachDeadUnion(deadUnion);
       mountPoint = realDirectory("mount point", deadUnion);
       requireNotMounted(mountPoint);
     }
-    return new MountOptions(upper, lowers, mountPoint, workDir, given.whiteoutFormat(),
-        given.lowerMode(), given.cacheTtl(), given.fuseOptions(), given.fuseDebug());
+    return given.withPaths(upper, lowers, mountPoint, workDir);
   }
 
   private Path realDirectory(String role, Path path) throws CommandFailure {
@@ -254,7 +253,7 @@ final class MountPreflight {
       throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
     } catch (UnionException e) {
       throw new CommandFailure(ExitStatus.BAD_PATH, "upper cannot be locked ("
-          + ExitStatusMapper.reason(e) + ", " + e.errno() + ")", upper);
+          + e.reason() + ", " + e.errno() + ")", upper);
     }
   }
 

@@ -6,11 +6,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.unionfsjava.fs.FuseLibrary;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
+import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.UnionMount;
-import org.unionfsjava.fs.UpperInUseException;
-import org.unionfsjava.model.UnionException;
 
 /**
  * Mounts a union the way the command line asked: checks the request first, then either serves it
@@ -49,11 +47,11 @@ final class Mounter {
    * Checks and mounts; returns the exit code.
    *
    * @throws CommandFailure if the request or the machine is not fit for the mount
-   * @throws UnionException if the union refused to mount
+   * @throws MountFailure if the union refused to mount
    */
-  int mount(MountOptions requested, Launch launch)
-      throws CommandFailure, UnionException, InterruptedException {
-    MountOptions options = new MountPreflight(host, err).check(requested);
+  int mount(MountConfig requested, Launch launch)
+      throws CommandFailure, MountFailure, InterruptedException {
+    MountConfig options = new MountPreflight(host, err).check(requested);
     LOG.info("mounting {}", options);
     if (launch.foreground()) {
       return serveInForeground(options);
@@ -69,8 +67,8 @@ final class Mounter {
         .launch(command, options.mountPoint(), logFile, out, err);
   }
 
-  private int serveInForeground(MountOptions options)
-      throws UnionException, CommandFailure, InterruptedException {
+  private int serveInForeground(MountConfig options)
+      throws MountFailure, CommandFailure, InterruptedException {
     // The hook is in place before the mount starts: a Ctrl-C while mounting must not leave a
     // mount behind whose server is gone.
     AtomicReference<UnionMount> live = new AtomicReference<>();
@@ -116,15 +114,13 @@ final class Mounter {
   }
 
   /**
-   * Mounts; a native library that cannot be loaded is a problem of the machine, not a bug, and
-   * an upper in use is a bad branch (the preflight checked, but another mount may have taken it
-   * since).
+   * Mounts; a native library that cannot be loaded is a problem of the machine, not a bug. What
+   * the union refused ({@link MountFailure}, an upper in use included: the preflight checked, but
+   * another mount may have taken it since) goes to {@link ExitStatusMapper} by its reason.
    */
-  private UnionMount startMount(MountOptions options) throws UnionException, CommandFailure {
+  private UnionMount startMount(MountConfig options) throws MountFailure, CommandFailure {
     try {
       return host.starter().start(options);
-    } catch (UpperInUseException e) {
-      throw new CommandFailure(ExitStatus.BAD_PATH, e.reason(), Path.of(e.path()));
     } catch (LinkageError e) {
       LOG.debug("native code could not be loaded", e);
       Throwable cause = e;
@@ -132,7 +128,7 @@ final class Mounter {
         cause = cause.getCause();
       }
       throw new CommandFailure(ExitStatus.ENVIRONMENT, "cannot load the native code FUSE needs ("
-          + cause + "; is /tmp mounted noexec? is " + FuseLibrary.selected().soname() + " installed?)", e);
+          + cause + "; is /tmp mounted noexec? is " + options.tuning().fuseLibrary().soname() + " installed?)", e);
     }
   }
 

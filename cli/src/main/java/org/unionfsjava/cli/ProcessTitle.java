@@ -52,7 +52,7 @@ final class ProcessTitle {
   }
 
   /** The title of a server: the mount point and the branches as the mount options name them. */
-  static String of(org.unionfsjava.fs.MountOptions options) {
+  static String of(org.unionfsjava.fs.MountConfig options) {
     StringBuilder lowers = new StringBuilder();
     for (Path lower : options.lowers()) {
       lowers.append(lowers.length() == 0 ? "" : ":").append(lower);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.unionfsjava.fs.NativeBindings;
+import org.unionfsjava.fs.Tuning;
 
 /**
  * Start-up work of a mount that does not depend on its command line, begun on threads of its own
@@ -29,14 +30,13 @@ final class StartupOverlap {
   }
 
   /** Starts the work for {@code args} (none unless the command is {@code mount}). */
-  static StartupOverlap begin(String[] args) {
+  static StartupOverlap begin(String[] args, Tuning tuning) {
     List<Thread> threads = new ArrayList<>();
-    if ("mount".equals(subcommand(args))
-        && !"false".equals(System.getProperty("unionfs.startupOverlap"))) {
+    if ("mount".equals(subcommand(args)) && tuning.startupOverlap()) {
       threads.add(start("startup-logging", () -> LogManager.getContext(false)));
       if (Arrays.asList(args).contains("--foreground")) {
         // without it this process only starts the one that serves, and binds nothing itself
-        threads.add(start("startup-native", NativeBindings::bind));
+        threads.add(start("startup-native", () -> NativeBindings.bind(tuning.fuseLibrary())));
       }
     }
     return new StartupOverlap(threads);

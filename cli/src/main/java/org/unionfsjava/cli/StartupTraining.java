@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.unionfsjava.fs.FuseLibrary;
+import org.unionfsjava.fs.MountFailure;
+import org.unionfsjava.fs.Tuning;
 import org.unionfsjava.fs.fuse3.LibFuse3;
 import org.unionfsjava.fs.nativeio.NativeFile;
-import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 import picocli.CommandLine;
 import ru.serce.jnrfuse.FuseStubFS;
 
@@ -48,13 +48,13 @@ final class StartupTraining {
       Path lower = Files.createDirectories(scratch.resolve("lower/dir"));
       Files.writeString(lower.resolve("file"), "x");
       Path union = Files.createDirectories(scratch.resolve("union"));
-      Host real = Host.real();
+      Host real = Host.real(Tuning.fromSystemProperties());
       Host host = new Host(real.devFuse(), real.libraryDirs(), real.askLdconfig(),
           real.mountInfo(), scratch.resolve("log"), options -> {
-            loadNativeLayers();
-            throw new UnionException(Errno.EIO, options.mountPoint().toString(),
-                "training run: not mounted");
-          }, real.disconnected());
+            loadNativeLayers(options.tuning().fuseLibrary());
+            throw new MountFailure(MountFailure.Reason.FAILED, "training run: not mounted",
+                options.mountPoint().toString(), null, null);
+          }, real.disconnected(), real.tuning());
       run(host, "mount", "--help");
       run(host, "mount", "--foreground", "--upper", upper.toString(), "--lower",
           scratch.resolve("lower").toString(), union.toString());
@@ -201,11 +201,11 @@ final class StartupTraining {
   }
 
   /** What a mount loads before libfuse's loop starts: the libc bindings and the FUSE binding. */
-  private static void loadNativeLayers() {
+  private static void loadNativeLayers(FuseLibrary library) {
     try {
       Class.forName("org.unionfsjava.fs.nativeio.NativeFile", true,
           StartupTraining.class.getClassLoader());
-      if (FuseLibrary.selected() == FuseLibrary.LIBFUSE3) {
+      if (library == FuseLibrary.LIBFUSE3) {
         LibFuse3.load();
         Class.forName("org.unionfsjava.fs.fuse3.LowLevelSession", true, StartupTraining.class.getClassLoader());
       } else {

@@ -77,7 +77,7 @@ final class ToolRunner {
     }
     if (t instanceof UnionException) {
       UnionException u = (UnionException) t;
-      String line = tool + ": " + ExitStatusMapper.reason(u) + " (" + u.errno() + ")"
+      String line = tool + ": " + u.reason() + " (" + u.errno() + ")"
           + (u.path() == null || u.path().isEmpty() ? "" : ": " + u.path());
       return new CommandFailure(statusOf(u.errno()), line, u);
     }

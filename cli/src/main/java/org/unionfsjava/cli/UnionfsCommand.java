@@ -1,5 +1,7 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.Tuning;
+import org.unionfsjava.model.CrashPoints;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.LogManager;
@@ -50,8 +52,13 @@ public final class UnionfsCommand implements Callable<Integer> {
   public static void main(String[] args) {
     int exitCode;
     try {
-      StartupOverlap overlap = StartupOverlap.begin(args);
-      CommandLine commandLine = newCommandLine(Host.real());
+      // the unionfs.* system properties, read here once; everything below is given the values
+      Tuning tuning = Tuning.fromSystemProperties();
+      if (!tuning.crashPoints().isEmpty()) {
+        CrashPoints.arm(tuning.crashPoints());
+      }
+      StartupOverlap overlap = StartupOverlap.begin(args, tuning);
+      CommandLine commandLine = newCommandLine(Host.real(tuning));
       // what the command prints is text for people: UTF-8 whatever file.encoding says (LosslessNames)
       commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true));
       commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
@@ -87,7 +94,7 @@ public final class UnionfsCommand implements Callable<Integer> {
    * pages and shell completion (module {@code packaging}) list every subcommand it has.
    */
   public static CommandLine commandLine() {
-    return newCommandLine(Host.real());
+    return newCommandLine(Host.real(Tuning.defaults()));
   }
 
   /** A command line with this project's exit codes, error lines and logging set up. */

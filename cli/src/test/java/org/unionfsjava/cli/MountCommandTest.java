@@ -1,5 +1,8 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.model.WhiteoutChoice;
+import org.unionfsjava.fs.MountFailure;
+import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unionfsjava.fs.LowerMode;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 
-/** Parsing of {@code unionfs-java mount} into {@link MountOptions}, and its exit codes. */
+/** Parsing of {@code unionfs-java mount} into {@link MountConfig}, and its exit codes. */
 class MountCommandTest {
 
   @TempDir Path temp;
@@ -27,7 +29,7 @@ class MountCommandTest {
     machine = new TestMachine(temp);
   }
 
-  private MountOptions parsedOptions(List<String> args) {
+  private MountConfig parsedOptions(List<String> args) {
     TestMachine.Result result = machine.run(args.toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode(), result.err());
     assertEquals(1, machine.mountCalls.size(), result.err());
@@ -36,9 +38,35 @@ class MountCommandTest {
 
   @Test
   void mount_onlyRequiredOptions_usesDefaults() {
-    MountOptions options = parsedOptions(machine.mountArgs());
-    assertEquals(new MountOptions(machine.upper, List.of(machine.lower), machine.mountPoint, null,
-        "auto", LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false), options);
+    MountConfig options = parsedOptions(machine.mountArgs());
+    assertEquals(new MountConfig(machine.upper, List.of(machine.lower), machine.mountPoint, null,
+        WhiteoutChoice.AUTO, LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false,
+        Tuning.defaults()), options);
+  }
+
+  @Test
+  void mount_whiteoutFormat_acceptsTheDetectorsChoicesAndRefusesOci() {
+    for (WhiteoutChoice choice : WhiteoutChoice.values()) {
+      List<String> args = machine.mountArgs();
+      args.addAll(1, List.of("--whiteout-format", choice.cliName()));
+      machine.mountCalls.clear();
+      assertEquals(choice, parsedOptions(args).whiteout());
+    }
+    machine.mountCalls.clear();
+    List<String> args = machine.mountArgs();
+    args.addAll(1, List.of("--whiteout-format", "oci"));
+    TestMachine.Result result = machine.run(args.toArray(String[]::new));
+    assertEquals(ExitStatus.USAGE.code(), result.exitCode());
+    assertTrue(result.err().contains("expected auto, overlay or aufs but was 'oci'"), result.err());
+    assertEquals(List.of(), machine.mountCalls);
+  }
+
+  @Test
+  void mount_tuningOfTheHost_reachesTheConfiguration() {
+    machine.tuning = new Tuning(org.unionfsjava.fs.FuseLibrary.LIBFUSE3, 777, true, true, true,
+        true, false, true, 0, 3, true, java.util.Set.of());
+    MountConfig options = parsedOptions(machine.mountArgs());
+    assertEquals(machine.tuning, options.tuning());
   }
 
   @Test
@@ -50,11 +78,11 @@ class MountCommandTest {
         "--lower-mode", "fixed", "--cache-ttl", "500ms",
         "-o", "allow_other,default_permissions", "-o", "noatime", "--fuse-debug", "-vv",
         machine.mountPoint.toString()));
-    MountOptions options = parsedOptions(args);
-    assertEquals(new MountOptions(machine.upper, List.of(machine.lower, machine.lower2),
-        machine.mountPoint, machine.upper.resolve("work"), "aufs", LowerMode.FIXED,
-        Duration.ofMillis(500), List.of("allow_other", "default_permissions", "noatime"), true),
-        options);
+    MountConfig options = parsedOptions(args);
+    assertEquals(new MountConfig(machine.upper, List.of(machine.lower, machine.lower2),
+        machine.mountPoint, machine.upper.resolve("work"), WhiteoutChoice.AUFS, LowerMode.FIXED,
+        Duration.ofMillis(500), List.of("allow_other", "default_permissions", "noatime"), true,
+        Tuning.defaults()), options);
   }
 
   @Test
@@ -125,7 +153,7 @@ class MountCommandTest {
   void mount_cacheTtlOfADay_isAcceptedAndSurvivesTheBackgroundReEncoding() {
     List<String> args = machine.mountArgs();
     args.addAll(1, List.of("--cache-ttl", "24h"));
-    MountOptions options = parsedOptions(args);
+    MountConfig options = parsedOptions(args);
     assertEquals(Duration.ofHours(24), options.cacheTtl());
     machine.mountCalls.clear();
     assertEquals(options, parsedOptions(MountCommand.foregroundArguments(options, 0)));
@@ -194,8 +222,9 @@ class MountCommandTest {
 
   @Test
   void mount_formatMismatch_exits5() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, machine.upper.toString(),
-        "the upper uses the aufs whiteout format, not overlay"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FORMAT_MISMATCH,
+        "the upper uses the aufs whiteout format, not overlay", machine.upper.toString(),
+        Errno.EINVAL, null));
     List<String> args = machine.mountArgs();
     args.addAll(1, List.of("--whiteout-format", "overlay"));
     TestMachine.Result result = machine.run(args.toArray(String[]::new));
@@ -206,7 +235,8 @@ class MountCommandTest {
 
   @Test
   void mount_otherInvalidArgument_exits6() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, "", "the cache TTL is too long"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "the cache TTL is too long",
+        "", Errno.EINVAL, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
     assertEquals("unionfs-java: the cache TTL is too long (EINVAL)\n", result.err());
@@ -214,15 +244,35 @@ class MountCommandTest {
 
   @Test
   void mount_pathWithFormatInIt_isNotAFormatMismatch() {
-    machine.failMountWith(new UnionException(Errno.EINVAL, "/srv/reformat", "bad option"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "bad option",
+        "/srv/reformat", Errno.EINVAL, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
   }
 
   @Test
+  void mount_failureNamingTheFormat_isNotAFormatMismatch() {
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FAILED, "the overlay whiteout"
+        + " format needs device nodes and trusted xattrs", machine.upper.toString(), Errno.EINVAL,
+        null));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
+  }
+
+  @Test
+  void mount_upperTakenSinceThePreflight_exits3WithTheHolder() {
+    machine.failMountWith(new MountFailure(MountFailure.Reason.UPPER_IN_USE,
+        "upper is in use by the union mounted at /mnt/a", machine.upper.toString(), null, null));
+    TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
+    assertEquals(ExitStatus.BAD_PATH.code(), result.exitCode());
+    assertEquals("unionfs-java: upper is in use by the union mounted at /mnt/a: " + machine.upper
+        + "\n", result.err());
+  }
+
+  @Test
   void mount_fuseRefused_exits6() {
-    machine.failMountWith(new UnionException(Errno.EIO, machine.mountPoint.toString(),
-        "FUSE refused the mount"));
+    machine.failMountWith(new MountFailure(MountFailure.Reason.FUSE_REFUSED,
+        "FUSE refused the mount", machine.mountPoint.toString(), Errno.EIO, null));
     TestMachine.Result result = machine.run(machine.mountArgs().toArray(String[]::new));
     assertEquals(ExitStatus.MOUNT_FAILED.code(), result.exitCode());
     assertEquals("unionfs-java: FUSE refused the mount (EIO): " + machine.mountPoint + "\n",
@@ -250,9 +300,10 @@ class MountCommandTest {
 
   @Test
   void foregroundArguments_parseBackToTheSameOptions() {
-    MountOptions original = new MountOptions(machine.upper, List.of(machine.lower,
-        machine.lower2), machine.mountPoint, machine.upper.resolve("w"), "overlay",
-        LowerMode.FIXED, Duration.ofMillis(1500), List.of("allow_other", "ro"), true);
+    MountConfig original = new MountConfig(machine.upper, List.of(machine.lower,
+        machine.lower2), machine.mountPoint, machine.upper.resolve("w"), WhiteoutChoice.OVERLAY,
+        LowerMode.FIXED, Duration.ofMillis(1500), List.of("allow_other", "ro"), true,
+        Tuning.defaults());
     List<String> args = MountCommand.foregroundArguments(original, 2);
     assertEquals(List.of("mount", "--foreground"), args.subList(0, 2));
     assertTrue(args.contains("-vv"), args.toString());
@@ -261,8 +312,8 @@ class MountCommandTest {
 
   @Test
   void foregroundArguments_defaults_omitOptionalOptions() {
-    MountOptions options = MountOptions.of(machine.upper, List.of(machine.lower),
-        machine.mountPoint);
+    MountConfig options = MountConfig.of(machine.upper, List.of(machine.lower),
+        machine.mountPoint, Tuning.defaults());
     assertEquals(List.of("mount", "--foreground", "--upper", machine.upper.toString(),
         "--lower", machine.lower.toString(), "--whiteout-format", "auto",
         "--lower-mode", "changing", "--cache-ttl", "1000ms", "--", machine.mountPoint.toString()),

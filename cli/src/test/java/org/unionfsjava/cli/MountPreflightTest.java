@@ -1,5 +1,7 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.FuseLibrary;
+import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -273,20 +275,14 @@ class MountPreflightTest {
 
   @Test
   void mount_libfuse2Selected_needsLibfuse2() throws IOException {
-    String was = System.getProperty("unionfs.fuse");
-    System.setProperty("unionfs.fuse", "2");
-    try {
-      Files.delete(machine.libDir.resolve("libfuse.so.2"));
-      assertRefused(mount(machine.upper, machine.lower, machine.mountPoint),
-          ExitStatus.ENVIRONMENT, "libfuse.so.2 is not installed (apt-get install libfuse2)",
-          Path.of("libfuse.so.2"));
-    } finally {
-      if (was == null) {
-        System.clearProperty("unionfs.fuse");
-      } else {
-        System.setProperty("unionfs.fuse", was);
-      }
-    }
+    Tuning d = Tuning.defaults();
+    machine.tuning = new Tuning(FuseLibrary.LIBFUSE2, d.cacheBytes(), d.posixAcl(),
+        d.readdirplus(), d.cacheDir(), d.noOpendir(), d.splice(), d.workerPool(), d.readers(),
+        d.maxThreads(), d.startupOverlap(), d.crashPoints());
+    Files.delete(machine.libDir.resolve("libfuse.so.2"));
+    assertRefused(mount(machine.upper, machine.lower, machine.mountPoint),
+        ExitStatus.ENVIRONMENT, "libfuse.so.2 is not installed (apt-get install libfuse2)",
+        Path.of("libfuse.so.2"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.model.WhiteoutChoice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.unionfsjava.fs.LowerMode;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 
 class ProcessTitleTest {
 
@@ -23,9 +24,9 @@ class ProcessTitleTest {
 
   @Test
   void of_namesTheMountPointAndTheBranches() {
-    MountOptions options = new MountOptions(Path.of("/srv/u"),
-        List.of(Path.of("/srv/site"), Path.of("/nfs/base")), Path.of("/mnt/union"), null, "auto",
-        LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false);
+    MountConfig options = new MountConfig(Path.of("/srv/u"),
+        List.of(Path.of("/srv/site"), Path.of("/nfs/base")), Path.of("/mnt/union"), null,
+        WhiteoutChoice.AUTO, LowerMode.CHANGING, Duration.ofSeconds(1), List.of(), false, null);
     assertEquals("unionfs-java /mnt/union upper=/srv/u lower=/srv/site:/nfs/base",
         ProcessTitle.of(options));
   }

@@ -1,5 +1,6 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,18 +23,28 @@ class StartupOverlapTest {
   @Test
   void onlyMountStartsThreads() throws InterruptedException {
     for (String[] args : new String[][] {{"--help"}, {"--version"}, {"umount", "/mnt"}, {}}) {
-      StartupOverlap overlap = StartupOverlap.begin(args);
+      StartupOverlap overlap = StartupOverlap.begin(args, Tuning.defaults());
       overlap.await();
       assertEquals(0, overlap.started(), String.join(" ", args));
     }
   }
 
   @Test
+  void startupOverlapFalse_startsNothing() throws InterruptedException {
+    Tuning off = new Tuning(Tuning.defaults().fuseLibrary(), Tuning.DEFAULT_CACHE_BYTES, true, true,
+        true, true, true, false, 4, 10, false, java.util.Set.of());
+    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--foreground", "m"}, off);
+    overlap.await();
+    assertEquals(0, overlap.started());
+  }
+
+  @Test
   void mount_startsLogging_foregroundAlsoNativeBindings_awaitReturnsWithLog4jStarted() throws InterruptedException {
-    StartupOverlap launcher = StartupOverlap.begin(new String[] {"mount", "--upper", "u", "m"});
+    StartupOverlap launcher = StartupOverlap.begin(new String[] {"mount", "--upper", "u", "m"}, Tuning.defaults());
     launcher.await();
     assertEquals(1, launcher.started(), "the launching process binds nothing");
-    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--foreground", "--help"});
+    StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--foreground", "--help"},
+        Tuning.defaults());
     overlap.await();
     assertEquals(2, overlap.started());
     assertTrue(((LoggerContext) LogManager.getContext(false)).isStarted());

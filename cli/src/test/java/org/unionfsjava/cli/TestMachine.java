@@ -1,5 +1,7 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.MountFailure;
+import org.unionfsjava.fs.Tuning;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,9 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.unionfsjava.fs.MountOptions;
+import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.model.Errno;
-import org.unionfsjava.model.UnionException;
 import picocli.CommandLine;
 
 /**
@@ -42,10 +43,13 @@ final class TestMachine {
   final Path libDir;
   final Path mountInfo;
   final Path logDir;
-  final List<MountOptions> mountCalls = new ArrayList<>();
+  final List<MountConfig> mountCalls = new ArrayList<>();
+  /** The host's tuning properties (the defaults unless a test sets others). */
+  Tuning tuning = Tuning.defaults();
   /** Paths that answer ENOTCONN, as those on a FUSE mount whose server has ended. */
   final java.util.Set<Path> disconnected = new java.util.HashSet<>();
-  private Throwable mountFailure = new UnionException(Errno.EIO, "", "test stops here");
+  private Throwable mountFailure = new MountFailure(MountFailure.Reason.FAILED, "test stops here",
+      "", Errno.EIO, null);
 
   TestMachine(Path root) throws IOException {
     this.root = root.toRealPath();
@@ -79,14 +83,14 @@ final class TestMachine {
   Host host() {
     return new Host(devFuse, List.of(libDir), false, mountInfo, logDir, options -> {
       mountCalls.add(options);
-      if (mountFailure instanceof UnionException) {
-        throw (UnionException) mountFailure;
+      if (mountFailure instanceof MountFailure) {
+        throw (MountFailure) mountFailure;
       }
       if (mountFailure instanceof Error) {
         throw (Error) mountFailure;
       }
       throw (RuntimeException) mountFailure;
-    }, disconnected::contains);
+    }, disconnected::contains, tuning);
   }
 
   /** Runs {@code unionfs-java ARGS} against this machine. */

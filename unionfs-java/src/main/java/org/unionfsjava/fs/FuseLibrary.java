@@ -6,9 +6,9 @@ package org.unionfsjava.fs;
  * in fixed lower mode, whole listings; readdirplus saves a LOOKUP per listed name; and the union's
  * own node table answers a request for a node that a concurrent unlink or rename detached with
  * ENOENT (or through a handle still open on it), where libfuse 3's high-level API answered
- * ESTALE. {@code -Dunionfs.fuse=2} (through {@code UNIONFS_JAVA_OPTS}) selects libfuse2 through
- * jnr-fuse ({@link UnionFuse}), the union's first adapter; so does any architecture but x86_64,
- * for which the binding's structure offsets were not computed.
+ * ESTALE. {@code -Dunionfs.fuse=2} (through {@code UNIONFS_JAVA_OPTS}; read by {@link Tuning})
+ * selects libfuse2 through jnr-fuse ({@link UnionFuse}), the union's first adapter; so does any
+ * architecture but x86_64, for which the binding's structure offsets were not computed.
  */
 public enum FuseLibrary {
   /** libfuse 3's low-level API through the union's own jnr-ffi binding ({@link UnionLowLevel}). */
@@ -32,12 +32,5 @@ public enum FuseLibrary {
   /** The Debian package that installs it. */
   public String debianPackage() {
     return debianPackage;
-  }
-
-  /** The library this JVM mounts with: libfuse 3 (the default) unless {@code -Dunionfs.fuse=2}. */
-  public static FuseLibrary selected() {
-    String v = System.getProperty("unionfs.fuse", "3").trim();
-    // the libfuse 3 binding knows the struct layouts of x86_64 only (fuse3.Fuse3Abi)
-    return !"2".equals(v) && "amd64".equals(System.getProperty("os.arch")) ? LIBFUSE3 : LIBFUSE2;
   }
 }

@@ -15,10 +15,10 @@ public final class NativeBindings {
   private NativeBindings() {
   }
 
-  /** Binds the libraries a mount of this JVM will use, if not bound yet. */
-  public static void bind() {
+  /** Binds the libraries a mount on this libfuse will use, if not bound yet. */
+  public static void bind(FuseLibrary library) {
     NativeFile.bindLibrary();
-    if (FuseLibrary.selected() == FuseLibrary.LIBFUSE3) {
+    if (library == FuseLibrary.LIBFUSE3) {
       LibFuse3.load();
     }
   }

@@ -22,8 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>{@link #submit} is called by the loop thread only (its bookkeeping is not shared).
  */
 final class ReadDispatch {
-  /** Reader threads beside the single-threaded loop (unionfs.fuse3.readers). */
-  static final int READERS = 4;
   /** How long one handle must have been read alone before its reads are answered on the loop. */
   static final long SOLO_NANOS = Duration.ofMillis(10).toNanos();
 

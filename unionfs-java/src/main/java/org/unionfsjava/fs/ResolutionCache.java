@@ -28,7 +28,7 @@ import org.unionfsjava.model.UnionPath;
  * the generation move while it read the branches removes what it cached (see {@link #resolve}).
  * Every change through the union must call {@link #invalidate} after it changed the branches.
  *
- * <p>With lowers that do not change (an endless TTL, fixed lower mode) the entries of recently
+ * <p>With lowers that do not change (fixed lower mode: no TTL) the entries of recently
  * used directories are also remembered by path, for one generation: a name is then found with
  * one step from its parent instead of one step per component from the root. Any change through
  * the union (any {@link #invalidate}) moves the generation and so forgets them all. Missing
@@ -66,7 +66,7 @@ final class ResolutionCache implements Resolver {
   private final Ticker ticker;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong generation = new AtomicLong();
-  /** The lowers do not change while mounted (an endless TTL): see the class doc. */
+  /** The lowers do not change while mounted (fixed lower mode): see the class doc. */
   private final boolean fixedLowers;
   /** Recently used directories' entries by path (fixed lowers only, else null); see class doc. */
   private final AtomicReferenceArray<ParentEntry> parents;
@@ -86,11 +86,14 @@ final class ResolutionCache implements Resolver {
   static final int ENTRY_BYTES = 470;
 
   /**
+   * @param mode {@link LowerMode#FIXED}: entries are never stale; else they are for {@code ttl}
+   * @param ttl how long an entry a lower could change is trusted (changing mode only)
    * @param maxBytes the bound, in estimated heap bytes ({@link #weight}): deep trees and long
    *     branch paths cost more per name, so a bound in names alone could outgrow the heap
    */
-  ResolutionCache(Lookup lookup, Duration ttl, long maxBytes, Ticker ticker) {
+  ResolutionCache(Lookup lookup, LowerMode mode, Duration ttl, long maxBytes, Ticker ticker) {
     this.lookup = lookup;
+    this.fixedLowers = mode == LowerMode.FIXED;
     this.ttlNanos = ttl.toNanos();
     this.ticker = ticker;
     this.cache = Caffeine.newBuilder()
@@ -101,7 +104,6 @@ final class ResolutionCache implements Resolver {
         .executor(Runnable::run)
         .recordStats()
         .build();
-    this.fixedLowers = ttlNanos == Long.MAX_VALUE;
     this.parents = fixedLowers ? new AtomicReferenceArray<>(PARENT_SLOTS) : null;
   }
 
@@ -127,9 +129,9 @@ final class ResolutionCache implements Resolver {
     return r;
   }
 
-  /** True if an entry that a lower could change is older than the TTL. */
+  /** True if an entry that a lower could change is older than the TTL (never with fixed lowers). */
   private boolean isStale(Node n) {
-    return n.res().dependsOnLowers() && ticker.read() - n.createdNanos() > ttlNanos;
+    return !fixedLowers && n.res().dependsOnLowers() && ticker.read() - n.createdNanos() > ttlNanos;
   }
 
   /**

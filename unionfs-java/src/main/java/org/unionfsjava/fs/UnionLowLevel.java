@@ -2,7 +2,6 @@ package org.unionfsjava.fs;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
@@ -66,16 +65,15 @@ import org.unionfsjava.model.UnionPath;
  */
 final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mountable {
   private static final Logger LOG = LogManager.getLogger();
-  private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
 
   private final UnionOps ops;
-  private final MountOptions options;
+  private final MountConfig options;
   private final NodeLayer nodes;
   private final LowLevelSession session;
   private final boolean fixed;
   private final double timeout;
-  private final boolean posixAcl = flag("unionfs.fuse3.posixAcl");
-  private final boolean readdirplus = flag("unionfs.fuse3.readdirplus");
+  private final boolean posixAcl;
+  private final boolean readdirplus;
   private final boolean cacheDir;
   /** Fixed mode: OPENDIR answered ENOSYS, listings read by node into the kernel's cache. */
   private final boolean noOpendir;
@@ -89,10 +87,11 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
    */
   private final ReadWriteLock namespace = new ReentrantReadWriteLock();
   /** libfuse's worker pool serves requests ({@code -Dunionfs.fuse3.threads=multi}), not one loop. */
-  private final boolean multi = "multi".equals(System.getProperty("unionfs.fuse3.threads"));
+  private final boolean multi;
+  /** The worker pool's largest size ({@code unionfs.fuse3.maxThreads}). */
+  private final int maxThreads;
   /** Where READs are answered: the reader threads or the loop (their threads start on first use). */
-  private final ReadDispatch reads =
-      new ReadDispatch(multi ? 0 : Integer.getInteger("unionfs.fuse3.readers", ReadDispatch.READERS));
+  private final ReadDispatch reads;
   private Path mountPoint;
   /**
    * Reads answered by libfuse splicing from the branch file's descriptor into the kernel's
@@ -104,16 +103,23 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
   private final boolean spliceable;
   private volatile boolean spliceReads;
 
-  UnionLowLevel(UnionOps ops, MountOptions options) {
+  UnionLowLevel(UnionOps ops, MountConfig options) {
     this.ops = ops;
     this.nodes = new NodeLayer(ops);
     this.options = options;
-    this.fixed = options.lowerMode() == LowerMode.FIXED;
-    this.timeout = fixed ? FIXED_KERNEL_TIMEOUT.toSeconds() : options.cacheTtl().toMillis() / 1000.0;
-    this.cacheDir = fixed && flag("unionfs.fuse3.cacheDir");
-    this.noOpendir = cacheDir && flag("unionfs.fuse3.noOpendir");
+    KernelCachePolicy policy = options.kernelCachePolicy();
+    Tuning tuning = options.tuning();
+    this.fixed = policy.keepsPageCache();
+    this.timeout = policy.timeoutSeconds();
+    this.posixAcl = tuning.posixAcl();
+    this.readdirplus = tuning.readdirplus();
+    this.multi = tuning.workerPool();
+    this.maxThreads = tuning.maxThreads();
+    this.reads = new ReadDispatch(multi ? 0 : tuning.readers());
+    this.cacheDir = policy.keepsListings() && tuning.cacheDir();
+    this.noOpendir = cacheDir && tuning.noOpendir();
     this.handleless = new KernelCachedListings(node -> ops.listing(nodes.path(node)));
-    this.spliceable = flag("unionfs.fuse3.splice") && noBranchOnNfs(ops);
+    this.spliceable = tuning.splice() && noBranchOnNfs(ops);
     this.session = new LowLevelSession(LibFuse3.load(), this);
   }
 
@@ -130,17 +136,13 @@ final class UnionLowLevel implements LowLevelOperations, ru.serce.jnrfuse.Mounta
     return true;
   }
 
-  private static boolean flag(String name) {
-    return !"false".equals(System.getProperty(name, "true"));
-  }
-
   // ---- mounting ----
 
   /** Mounts and serves; the libfuse2 arguments UnionMount computed are not used. */
   @Override
   public void mount(Path mountPoint, boolean blocking, boolean debug, String[] libfuse2Args) {
     this.mountPoint = mountPoint;
-    int threads = multi ? Integer.getInteger("unionfs.fuse3.maxThreads", 10) : 1;
+    int threads = multi ? maxThreads : 1;
     LOG.info("serving {} with {}", mountPoint, threads == 1
         ? "one thread and " + reads.threads() + " reader threads"
         : "libfuse's worker pool of up to " + threads + " threads");

@@ -17,6 +17,7 @@ import org.unionfsjava.model.CopyUp;
 import org.unionfsjava.model.DirectoryMerger;
 import org.unionfsjava.model.Errno;
 import org.unionfsjava.model.FormatDetector;
+import org.unionfsjava.model.FormatMismatchException;
 import org.unionfsjava.model.Lookup;
 import org.unionfsjava.model.NameCharset;
 import org.unionfsjava.model.Namespace;
@@ -34,27 +35,16 @@ public final class UnionMount implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger();
   /** The default work directory's name at the upper's root; the union never shows it. */
   public static final String DEFAULT_WORKDIR_NAME = ".unionfs-java";
-  /**
-   * The bound of the lookup cache ({@code ResolutionCache}), in estimated heap bytes: what 100,000
-   * names of short paths take. Measured (docs/memory.md): one cached name costs about 540 bytes
-   * of heap for short paths (names of 7 bytes, 13-byte union paths, 53-byte branch paths), one byte
-   * more per character of its union path and of its branch paths; walks of 200,000 and 1,000,000
-   * files were no slower with 100,000 names than with 500,000 (which held 265 MiB). Bounding bytes,
-   * not names, keeps deep trees and long branch paths inside the heap too. The system property
-   * {@code unionfs.cacheBytes} overrides it (a positive number; for measurements).
-   */
-  static final long CACHE_BYTES = cacheBytes(100_000L * 541);
-  private static final Duration FIXED_KERNEL_TIMEOUT = Duration.ofHours(1);
   private static final Duration MOUNT_WAIT = Duration.ofSeconds(30);
 
-  private final MountOptions options;
+  private final MountConfig options;
   private final ru.serce.jnrfuse.Mountable fuse;
   private final Thread loop;
   /** Held while this process serves the upper; released once the loop has ended. */
   private final UpperLock lock;
   private volatile Throwable loopFailure;
 
-  private UnionMount(MountOptions options, ru.serce.jnrfuse.Mountable fuse, UpperLock lock) {
+  private UnionMount(MountConfig options, ru.serce.jnrfuse.Mountable fuse, UpperLock lock) {
     this.options = options;
     this.fuse = fuse;
     this.lock = lock;
@@ -66,25 +56,40 @@ public final class UnionMount implements AutoCloseable {
    * directory, format), and mounts. The lock comes first: a union refused because another one
    * uses the upper has not touched its work directory.
    *
-   * @throws UpperInUseException if another union, tool or kernel overlay uses the upper or the
-   *     work directory
-   * @throws UnionException with EINVAL for a format mismatch or bad option, ENOENT/ENOTDIR for a
-   *     missing branch, EIO if FUSE refused the mount; the message is one clear sentence
+   * @throws MountFailure with the reason: {@link MountFailure.Reason#UPPER_IN_USE} if another
+   *     union, tool or kernel overlay uses the upper or the work directory, {@link
+   *     MountFailure.Reason#FORMAT_MISMATCH} if the upper is in another whiteout format than the
+   *     one asked for, {@link MountFailure.Reason#FUSE_REFUSED} if FUSE refused the mount, {@link
+   *     MountFailure.Reason#FAILED} for anything else (a missing branch: ENOENT/ENOTDIR)
    */
-  public static UnionMount mount(MountOptions options)
-      throws UpperInUseException, UnionException {
-    UpperLock lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
+  public static UnionMount mount(MountConfig options) throws MountFailure {
+    UpperLock lock;
+    try {
+      lock = UpperLock.acquire(options.upper(), options.workDir(), options.mountPoint());
+    } catch (UpperInUseException e) {
+      throw new MountFailure(MountFailure.Reason.UPPER_IN_USE, e.reason(), e.path(), null, e);
+    } catch (UnionException e) {
+      throw new MountFailure(MountFailure.Reason.FAILED, e.reason(), e.path(), e.errno(), e);
+    }
     try {
       options = withSnapshotLayers(options);
       UnionMount m = new UnionMount(options, build(options), lock);
       m.start();
       return m;
+    } catch (FormatMismatchException e) {
+      lock.close();
+      throw new MountFailure(MountFailure.Reason.FORMAT_MISMATCH, e.getMessage(), e.upper(),
+          Errno.EINVAL, e);
     } catch (UnionException e) {
       lock.close();
-      throw e;
+      throw new MountFailure(MountFailure.Reason.FAILED, e.reason(), e.path(), e.errno(), e);
     } catch (IOException e) {
       lock.close();
-      throw new UnionException(Errno.EIO, options.mountPoint().toString(), e.getMessage(), e);
+      throw new MountFailure(MountFailure.Reason.FAILED, e.getMessage(),
+          options.mountPoint().toString(), Errno.EIO, e);
+    } catch (MountFailure e) {
+      lock.close();
+      throw e;
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;
@@ -95,17 +100,16 @@ public final class UnionMount implements AutoCloseable {
    * The options with the upper's snapshot layers ({@link SnapshotLayers}) above the given lowers:
    * read under the lock, so no snapshot tool changes the record meanwhile.
    */
-  static MountOptions withSnapshotLayers(MountOptions o) throws UnionException {
+  static MountConfig withSnapshotLayers(MountConfig o) throws UnionException {
     List<Path> stacked = SnapshotLayers.stack(o.upper(), o.workDir(), o.lowers());
     if (stacked == o.lowers()) {
       return o;
     }
     LOG.info("the upper's snapshot layers stand above the lowers: {}", stacked.subList(0, stacked.size() - o.lowers().size()));
-    return new MountOptions(o.upper(), stacked, o.mountPoint(), o.workDir(), o.whiteoutFormat(),
-        o.lowerMode(), o.cacheTtl(), o.fuseOptions(), o.fuseDebug());
+    return o.withPaths(o.upper(), stacked, o.mountPoint(), o.workDir());
   }
 
-  private static ru.serce.jnrfuse.Mountable build(MountOptions o) throws IOException {
+  private static ru.serce.jnrfuse.Mountable build(MountConfig o) throws IOException {
     NativeFile.setUmask(0); // modes given by callers are applied exactly
     // from here on paths are name strings (NameCharset): only the native BranchIo touches them
     Path upper = NameCharset.fromPlatform(o.upper().toAbsolutePath().normalize());
@@ -122,25 +126,20 @@ public final class UnionMount implements AutoCloseable {
     String hiddenName = workPath.getParent().equals(upper) ? workPath.getFileName().toString() : null;
     WorkDir work = new WorkDir(io, workPath);
     work.prepare();
-    WhiteoutFormat format = new FormatDetector(io).choose(o.whiteoutFormat(), upper, work, hiddenName);
+    WhiteoutFormat format = new FormatDetector(io).choose(o.whiteout(), upper, work, hiddenName);
     LOG.info("union of upper {} and lowers {} in the {} format, work directory {}", upper, lowers, format, workPath);
     Lookup lookup = new Lookup(stack, io, format, hiddenName);
-    Duration ttl = o.lowerMode() == LowerMode.FIXED ? Duration.ofNanos(Long.MAX_VALUE) : o.cacheTtl();
-    ResolutionCache cache = new ResolutionCache(lookup, ttl, CACHE_BYTES, Ticker.systemTicker());
+    ResolutionCache cache = new ResolutionCache(lookup, o.lowerMode(), o.cacheTtl(),
+        o.tuning().cacheBytes(), Ticker.systemTicker());
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
     UnionOps ops = new UnionOps(stack, io, format, cache, namespace, copyUp, merger, new OpenFileTable(), work);
-    return FuseLibrary.selected() == FuseLibrary.LIBFUSE3 ? new UnionLowLevel(ops, o) : new UnionFuse(ops);
-  }
-
-  private static long cacheBytes(long dflt) {
-    long n = Long.getLong("unionfs.cacheBytes", dflt);
-    return n > 0 ? n : dflt;
+    return o.tuning().fuseLibrary() == FuseLibrary.LIBFUSE3 ? new UnionLowLevel(ops, o) : new UnionFuse(ops);
   }
 
   /** The FUSE options this mount passes, in the order given to libfuse. */
-  static List<String> fuseArguments(MountOptions o, boolean root) {
+  static List<String> fuseArguments(MountConfig o, boolean root) {
     List<String> opts = new ArrayList<>();
     opts.add(MountSource.fsnameOption(o.upper(), o.lowers()));
     opts.add("subtype=unionfs-java");
@@ -155,12 +154,7 @@ public final class UnionMount implements AutoCloseable {
     opts.add("big_writes");
     opts.add("max_write=131072");
     opts.add("max_read=131072");
-    double timeout = o.lowerMode() == LowerMode.FIXED
-        ? FIXED_KERNEL_TIMEOUT.toSeconds() : o.cacheTtl().toMillis() / 1000.0;
-    opts.add("attr_timeout=" + timeout);
-    opts.add("entry_timeout=" + timeout);
-    opts.add("negative_timeout=" + timeout);
-    opts.add(o.lowerMode() == LowerMode.FIXED ? "kernel_cache" : "auto_cache");
+    opts.addAll(o.kernelCachePolicy().libfuse2Options());
     List<String> args = new ArrayList<>();
     args.add("-o");
     args.add(String.join(",", opts));
@@ -176,7 +170,7 @@ public final class UnionMount implements AutoCloseable {
     return args;
   }
 
-  private void start() throws UnionException {
+  private void start() throws MountFailure {
     loop.setDaemon(false);
     loop.start();
     long deadline = System.nanoTime() + MOUNT_WAIT.toNanos();
@@ -196,7 +190,8 @@ public final class UnionMount implements AutoCloseable {
       }
     }
     String why = loopFailure == null ? "FUSE did not mount it" : loopFailure.getMessage();
-    throw new UnionException(Errno.EIO, options.mountPoint().toString(), "mount failed: " + why);
+    throw new MountFailure(MountFailure.Reason.FUSE_REFUSED, "mount failed: " + why,
+        options.mountPoint().toString(), Errno.EIO, loopFailure);
   }
 
   private void serve() {

@@ -56,7 +56,7 @@
  * lstat); the listings are bounded in names. The upper is never listed: it changes with every
  * create and unlink through the union.
  *
- * <p>The union's cache is bounded in estimated heap bytes, {@code UnionMount.CACHE_BYTES} (what
+ * <p>The union's cache is bounded in estimated heap bytes, {@code Tuning.DEFAULT_CACHE_BYTES} (what
  * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per
  * character of its name, union path and branch paths; docs/memory.md), so long paths cannot
  * outgrow the heap; evicted by Caffeine's frequency-aware policy.

@@ -31,6 +31,7 @@ import org.unionfsjava.model.DirectoryMerger;
 import org.unionfsjava.model.FormatDetector;
 import org.unionfsjava.model.Lookup;
 import org.unionfsjava.model.Namespace;
+import org.unionfsjava.model.WhiteoutChoice;
 import org.unionfsjava.model.Stat;
 import org.unionfsjava.model.UnionPath;
 import org.unionfsjava.model.UpperOnlyBranchIo;
@@ -107,7 +108,8 @@ final class OpsFixture implements AutoCloseable {
   final UnionOps ops;
   private final int savedUmask;
 
-  private OpsFixture(Path root, String formatName, int lowerCount, Duration ttl, long cacheBytes) throws IOException {
+  private OpsFixture(Path root, String formatName, int lowerCount, LowerMode mode, Duration ttl,
+      long cacheBytes) throws IOException {
     this.formatName = formatName;
     this.ttl = ttl;
     this.upper = Files.createDirectories(root.resolve("upper"));
@@ -124,9 +126,9 @@ final class OpsFixture implements AutoCloseable {
     String hiddenName = workDir.getFileName().toString();
     WorkDir work = new WorkDir(io, workDir);
     work.prepare();
-    this.format = new FormatDetector(io).choose(formatName, upper, work, hiddenName);
+    this.format = new FormatDetector(io).choose(WhiteoutChoice.of(formatName), upper, work, hiddenName);
     Lookup lookup = new Lookup(stack, io, format, hiddenName);
-    this.cache = new ResolutionCache(lookup, ttl, cacheBytes, ticker::read);
+    this.cache = new ResolutionCache(lookup, mode, ttl, cacheBytes, ticker::read);
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);
@@ -135,17 +137,25 @@ final class OpsFixture implements AutoCloseable {
 
   /** A union of an upper and one lower in this format ("overlay" or "aufs"), cache TTL 1 s. */
   static OpsFixture of(Path root, String formatName) throws IOException {
-    return new OpsFixture(root, formatName, 1, Duration.ofSeconds(1), UnionMount.CACHE_BYTES);
+    return new OpsFixture(root, formatName, 1, LowerMode.CHANGING, Duration.ofSeconds(1),
+        Tuning.DEFAULT_CACHE_BYTES);
+  }
+
+  /** A union of an upper and one lower in fixed lower mode (nothing from a lower goes stale). */
+  static OpsFixture ofFixedLowers(Path root, String formatName) throws IOException {
+    return new OpsFixture(root, formatName, 1, LowerMode.FIXED, Duration.ofSeconds(1),
+        Tuning.DEFAULT_CACHE_BYTES);
   }
 
   /** A union of an upper and {@code lowerCount} lowers, with this cache TTL. */
   static OpsFixture of(Path root, String formatName, int lowerCount, Duration ttl) throws IOException {
-    return new OpsFixture(root, formatName, lowerCount, ttl, UnionMount.CACHE_BYTES);
+    return new OpsFixture(root, formatName, lowerCount, LowerMode.CHANGING, ttl,
+        Tuning.DEFAULT_CACHE_BYTES);
   }
 
   /** As {@link #of(Path, String, int, Duration)} with the lookup cache bounded at {@code cacheBytes}. */
   static OpsFixture withCacheBytes(Path root, long cacheBytes) throws IOException {
-    return new OpsFixture(root, "overlay", 1, Duration.ofSeconds(1), cacheBytes);
+    return new OpsFixture(root, "overlay", 1, LowerMode.CHANGING, Duration.ofSeconds(1), cacheBytes);
   }
 
   @Override

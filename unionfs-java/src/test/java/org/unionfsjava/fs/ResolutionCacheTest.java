@@ -244,11 +244,11 @@ class ResolutionCacheTest {
     assertTrue(fx.cache.size() > 50, "but the cache still holds names: " + fx.cache.size());
   }
 
-  // ---- fixed lowers (an endless TTL): directories remembered by path ----
+  // ---- fixed lowers (nothing goes stale): directories remembered by path ----
 
   private OpsFixture fixed(String name) throws IOException {
     fx.close();
-    return OpsFixture.of(root.resolve(name), "overlay", 1, Duration.ofNanos(Long.MAX_VALUE));
+    return OpsFixture.ofFixedLowers(root.resolve(name), "overlay");
   }
 
   @Test

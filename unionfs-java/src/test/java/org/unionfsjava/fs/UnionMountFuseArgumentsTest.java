@@ -13,14 +13,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.unionfsjava.model.WhiteoutChoice;
 
 /** The FUSE options a mount passes ({@link UnionMount#fuseArguments}). */
 @DisplayName("UnionMount.fuseArguments: kernel timeouts and caching follow the lower mode")
 class UnionMountFuseArgumentsTest {
 
-  private static MountOptions options(LowerMode mode, Duration ttl, List<String> extra) {
-    return new MountOptions(Path.of("/u"), List.of(Path.of("/l")), Path.of("/m"), null, "auto",
-        mode, ttl, extra, false);
+  private static MountConfig options(LowerMode mode, Duration ttl, List<String> extra) {
+    return new MountConfig(Path.of("/u"), List.of(Path.of("/l")), Path.of("/m"), null,
+        WhiteoutChoice.AUTO, mode, ttl, extra, false, Tuning.defaults());
   }
 
   /** The first -o group as name → value (null for a flag). */
@@ -89,7 +90,7 @@ class UnionMountFuseArgumentsTest {
   @Test
   @DisplayName("allow_other only when running as root")
   void fuseArguments_root_allowOtherOnlyForRoot() {
-    MountOptions m = options(LowerMode.CHANGING, Duration.ofSeconds(1), List.of());
+    MountConfig m = options(LowerMode.CHANGING, Duration.ofSeconds(1), List.of());
     assertTrue(firstGroup(UnionMount.fuseArguments(m, true)).containsKey("allow_other"));
     assertFalse(firstGroup(UnionMount.fuseArguments(m, false)).containsKey("allow_other"));
   }

@@ -6,15 +6,15 @@ import org.apache.logging.log4j.Logger;
 /**
  * Named points inside multi-step changes (copy-up, rename, whiteout) where a crash test can stop
  * the daemon dead, as SIGKILL would, to prove the upper stays consistent whatever step a crash
- * interrupts. Off unless the JVM runs with {@code -Dunionfs.crash-at=NAME[,NAME...]}; then
- * reaching a listed point halts the JVM at once (no shutdown hooks, exit status 137).
+ * interrupts. Off unless armed ({@link #arm}): the CLI arms the points its JVM runs with ({@code
+ * -Dunionfs.crash-at=NAME[,NAME...]}, read with the other tuning properties at start-up); then
+ * reaching an armed point halts the JVM at once (no shutdown hooks, exit status 137).
  *
  * <p>The points are listed in {@link #ALL}; tests name them, so keep the names stable.
  */
 public final class CrashPoints {
   private static final Logger LOG = LogManager.getLogger();
-  private static final String PROPERTY = "unionfs.crash-at";
-  private static final java.util.Set<String> ARMED = armed();
+  private static volatile java.util.Set<String> armed = java.util.Set.of();
 
   /** Every point, in the order a copy-up and a rename reach them. */
   public static final java.util.List<String> ALL = java.util.List.of(
@@ -30,20 +30,15 @@ public final class CrashPoints {
 
   private CrashPoints() {}
 
-  private static java.util.Set<String> armed() {
-    String v = System.getProperty(PROPERTY, "");
-    java.util.Set<String> s = new java.util.HashSet<>();
-    for (String n : v.split(",")) {
-      if (!n.isBlank()) {
-        s.add(n.trim());
-      }
-    }
-    return java.util.Set.copyOf(s);
+  /** Arms these points (names of {@link #ALL}; others are never reached), replacing any armed. */
+  public static void arm(java.util.Set<String> names) {
+    armed = java.util.Set.copyOf(names);
   }
 
   /** Halts the JVM here if this point is armed; otherwise does nothing (one set lookup). */
   public static void reach(String name) {
-    if (!ARMED.isEmpty() && ARMED.contains(name)) {
+    java.util.Set<String> points = armed;
+    if (!points.isEmpty() && points.contains(name)) {
       LOG.warn("crash point {} reached: halting as a crash would", name);
       Runtime.getRuntime().halt(137);
     }

@@ -13,7 +13,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * Decides the whiteout format of an upper at mount: the format recorded in the work directory
  * wins; an upper without a record (new, or written by kernel overlayfs or an OCI tool) is scanned
- * for markers; an empty one takes the requested format, or for "auto" the overlay format where
+ * for markers; an empty one takes the requested format, or for {@link WhiteoutChoice#AUTO} the overlay format where
  * the upper allows device nodes and trusted xattrs, else aufs. A request that contradicts what
  * the upper holds is refused: formats are never mixed in one upper.
  */
@@ -28,27 +28,36 @@ public final class FormatDetector {
     this.io = io;
   }
 
-  /** The format of this name. */
+  /**
+   * The format of this name ({@link WhiteoutFormat#name}, any case), as a record or a tool's
+   * argument names it; {@code auto} is a choice, not a format ({@link #choose}).
+   */
   public static WhiteoutFormat byName(String name) throws UnionException {
     switch (name.toLowerCase(Locale.ROOT)) {
       case "overlay": return new OverlayFormat();
-      case "aufs": case "oci": return new AufsFormat();
+      case "aufs": return new AufsFormat();
       default:
         throw new UnionException(Errno.EINVAL, name, "unknown whiteout format '" + name
-            + "' (known: auto, overlay, aufs)");
+            + "' (known: overlay, aufs)");
     }
+  }
+
+  /** The format a choice other than {@link WhiteoutChoice#AUTO} names. */
+  static WhiteoutFormat of(WhiteoutChoice choice) {
+    return choice == WhiteoutChoice.OVERLAY ? new OverlayFormat() : new AufsFormat();
   }
 
   /**
    * Chooses the format for this upper.
    *
-   * @param requested "auto", "overlay" or "aufs"
+   * @param requested the format asked for, or {@link WhiteoutChoice#AUTO}
    * @param workDir the prepared work directory (the record lives there)
    * @param skipName a name at the upper's root not to scan (the work directory), or null
+   * @throws FormatMismatchException if the upper is in another format than the one requested
    */
-  public WhiteoutFormat choose(String requested, Path upper, WorkDir workDir, String skipName)
+  public WhiteoutFormat choose(WhiteoutChoice requested, Path upper, WorkDir workDir, String skipName)
       throws IOException {
-    boolean auto = requested == null || requested.equalsIgnoreCase("auto");
+    boolean auto = requested == null || requested == WhiteoutChoice.AUTO;
     String found = readRecord(workDir);
     if (found == null) {
       found = scan(upper, skipName);
@@ -58,14 +67,12 @@ public final class FormatDetector {
     }
     String chosen;
     if (found != null) {
-      if (!auto && !byName(requested).name().equals(found)) {
-        throw new UnionException(Errno.EINVAL, upper.toString(), "the upper is in the " + found
-            + " whiteout format, not " + requested + " as requested (--whiteout-format " + found
-            + " or auto mounts it)");
+      if (!auto && !of(requested).name().equals(found)) {
+        throw new FormatMismatchException(upper.toString(), found, requested);
       }
       chosen = found;
     } else if (!auto) {
-      chosen = byName(requested).name();
+      chosen = of(requested).name();
       if (chosen.equals("overlay")) {
         requireOverlayCapable(workDir);
       }

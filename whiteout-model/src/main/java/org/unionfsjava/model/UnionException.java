@@ -55,6 +55,11 @@ public final class UnionException extends IOException {
     return path;
   }
 
+  /** The reason it was created with, without the errno and the path. */
+  public String reason() {
+    return super.getMessage();
+  }
+
   @Override
   public String getMessage() {
     return errno + " " + path + ": " + super.getMessage();

@@ -34,19 +34,36 @@ class FormatDetectorTest extends AufsUnionTestBase {
   }
 
   @Test
-  @DisplayName("byName knows overlay, aufs and its alias oci, any case; anything else is EINVAL naming the known ones")
+  @DisplayName("byName knows overlay and aufs, any case; anything else (oci, auto) is EINVAL naming the known ones")
   void byName_knownAndUnknown() throws UnionException {
     assertInstanceOf(OverlayFormat.class, FormatDetector.byName("overlay"));
     assertInstanceOf(AufsFormat.class, FormatDetector.byName("AUFS"));
-    assertInstanceOf(AufsFormat.class, FormatDetector.byName("oci"));
-    UnionException e = assertErrno(Errno.EINVAL, () -> FormatDetector.byName("unionfs"));
-    assertTrue(e.getMessage().contains("overlay") && e.getMessage().contains("aufs"), e.getMessage());
+    for (String unknown : List.of("unionfs", "oci", "auto")) {
+      UnionException e = assertErrno(Errno.EINVAL, () -> FormatDetector.byName(unknown));
+      assertTrue(e.getMessage().contains("overlay") && e.getMessage().contains("aufs"), e.getMessage());
+    }
+  }
+
+  @Test
+  @DisplayName("every choice but auto names the format of its own name; oci is no choice")
+  void choices_agreeWithTheFormatNames() throws UnionException {
+    assertEquals(List.of("auto", "overlay", "aufs"), WhiteoutChoice.names());
+    for (WhiteoutChoice c : WhiteoutChoice.values()) {
+      assertEquals(c, WhiteoutChoice.of(c.cliName()));
+      if (c != WhiteoutChoice.AUTO) {
+        assertEquals(c.cliName(), FormatDetector.of(c).name());
+        assertEquals(c.cliName(), FormatDetector.byName(c.cliName()).name());
+      }
+    }
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> WhiteoutChoice.of("oci"));
+    assertEquals("expected auto, overlay or aufs but was 'oci'", e.getMessage());
   }
 
   @Test
   @DisplayName("An empty upper with \"aufs\" requested takes aufs and records it in the work directory")
   void choose_emptyUpperAufs_chosenAndRecorded() throws IOException {
-    WhiteoutFormat f = detector.choose("aufs", upper, work, WORK);
+    WhiteoutFormat f = detector.choose(WhiteoutChoice.AUFS, upper, work, WORK);
 
     assertInstanceOf(AufsFormat.class, f);
     assertEquals("aufs\n", record());
@@ -56,7 +73,7 @@ class FormatDetectorTest extends AufsUnionTestBase {
   @Test
   @DisplayName("auto on an upper without device nodes falls back to aufs, probes leave nothing behind")
   void choose_autoWithoutMknod_aufs() throws IOException {
-    WhiteoutFormat f = detector.choose("auto", upper, work, WORK);
+    WhiteoutFormat f = detector.choose(WhiteoutChoice.AUTO, upper, work, WORK);
 
     assertInstanceOf(AufsFormat.class, f);
     assertEquals("aufs\n", record());
@@ -66,7 +83,7 @@ class FormatDetectorTest extends AufsUnionTestBase {
   @Test
   @DisplayName("overlay requested where device nodes cannot be made is refused, suggesting aufs, and nothing is recorded")
   void choose_overlayWithoutMknod_refused() {
-    UnionException e = assertThrows(() -> detector.choose("overlay", upper, work, WORK));
+    UnionException e = assertThrows(() -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
 
     assertTrue(e.getMessage().contains("--whiteout-format aufs"), e.getMessage());
     assertFalse(Files.exists(work.path().resolve(FormatDetector.RECORD)));
@@ -78,8 +95,8 @@ class FormatDetectorTest extends AufsUnionTestBase {
     Files.writeString(work.path().resolve(FormatDetector.RECORD), "overlay\n");
     Files.writeString(upper.resolve(".wh.something"), "");
 
-    assertInstanceOf(OverlayFormat.class, detector.choose("auto", upper, work, WORK));
-    assertInstanceOf(OverlayFormat.class, detector.choose("overlay", upper, work, WORK));
+    assertInstanceOf(OverlayFormat.class, detector.choose(WhiteoutChoice.AUTO, upper, work, WORK));
+    assertInstanceOf(OverlayFormat.class, detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
   }
 
   @Test
@@ -89,7 +106,7 @@ class FormatDetectorTest extends AufsUnionTestBase {
     Files.writeString(upper.resolve("a/b/" + AufsFormat.OPAQUE_MARKER), "");
 
     assertEquals("aufs", detector.scan(upper, WORK));
-    assertInstanceOf(AufsFormat.class, detector.choose("auto", upper, work, WORK));
+    assertInstanceOf(AufsFormat.class, detector.choose(WhiteoutChoice.AUTO, upper, work, WORK));
     assertEquals("aufs\n", record());
   }
 
@@ -108,9 +125,13 @@ class FormatDetectorTest extends AufsUnionTestBase {
   void choose_mismatch_refusedNamingBoth() throws IOException {
     Files.writeString(upper.resolve(".wh.gone"), "");
 
-    UnionException e = assertErrno(Errno.EINVAL, () -> detector.choose("overlay", upper, work, WORK));
+    FormatMismatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+        FormatMismatchException.class, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
 
     assertTrue(e.getMessage().contains("aufs") && e.getMessage().contains("overlay"), e.getMessage());
+    assertEquals("the upper is in the aufs whiteout format, not overlay as requested"
+        + " (--whiteout-format aufs or auto mounts it)", e.getMessage());
+    assertEquals(upper.toString(), e.upper());
     assertFalse(Files.exists(work.path().resolve(FormatDetector.RECORD)), "nothing recorded on refusal");
   }
 
@@ -119,7 +140,8 @@ class FormatDetectorTest extends AufsUnionTestBase {
   void choose_recordMismatch_refused() throws IOException {
     Files.writeString(work.path().resolve(FormatDetector.RECORD), "aufs\n");
 
-    UnionException e = assertErrno(Errno.EINVAL, () -> detector.choose("overlay", upper, work, WORK));
+    FormatMismatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+        FormatMismatchException.class, () -> detector.choose(WhiteoutChoice.OVERLAY, upper, work, WORK));
 
     assertTrue(e.getMessage().contains("aufs") && e.getMessage().contains("overlay"), e.getMessage());
     assertEquals("aufs\n", record());

@@ -32,7 +32,7 @@ import org.unionfsjava.e2e.support.Processes;
  *   <li>the walk saw every file and directory;
  *   <li>the daemon's Java heap after a full GC ({@code jcmd PID GC.run}, {@code GC.heap_info}) is
  *       at most {@link #HEAP_BOUND_MIB} plus {@link #NODE_BYTES_PER_INODE} per name walked: the
- *       lookup cache is bounded ({@code UnionMount.CACHE_BYTES}) whatever the number of files, and
+ *       lookup cache is bounded ({@code Tuning.DEFAULT_CACHE_BYTES}) whatever the number of files, and
  *       the node table ({@code NodeTable}) keeps one node per inode the kernel has cached, freed
  *       only when the kernel forgets the inode (docs/memory.md);
  *   <li>its peak resident memory (VmHWM) is at most {@link #HWM_BASE_MIB} plus {@link
