@@ -30,6 +30,12 @@ final class BackgroundLauncher {
   private static final Logger LOG = LogManager.getLogger(BackgroundLauncher.class);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
   private static final String ERROR_PREFIX = "unionfs-java:";
+  /**
+   * The system property that makes a server log to a file of its own, rolled by size
+   * (log4j2.xml); its stdout and stderr are appended to the same file for what does not go
+   * through Log4j (error lines, libfuse's messages).
+   */
+  static final String LOG_FILE_PROPERTY = "unionfs.log.file";
 
   private final Path mountInfo;
   private final Duration readinessTimeout;
@@ -129,14 +135,26 @@ final class BackgroundLauncher {
    * path (without a debugger agent, whose port the parent holds), then {@code arguments}.
    */
   static List<String> relaunchCommand(List<String> arguments) {
+    return relaunchCommand(null, arguments);
+  }
+
+  /**
+   * {@link #relaunchCommand(List)} for a server that logs to {@code logFile} (null: to stderr):
+   * the system property {@value #LOG_FILE_PROPERTY} selects log4j2.xml's rolling file appender.
+   */
+  static List<String> relaunchCommand(Path logFile, List<String> arguments) {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = new ArrayList<>();
     command.add(java);
     for (String jvmArgument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!jvmArgument.startsWith("-agentlib:jdwp") && !jvmArgument.startsWith("-Xrunjdwp")) {
+      if (!jvmArgument.startsWith("-agentlib:jdwp") && !jvmArgument.startsWith("-Xrunjdwp")
+          && !jvmArgument.startsWith("-D" + LOG_FILE_PROPERTY + "=")) {
         command.add(jvmArgument);
       }
+    }
+    if (logFile != null) {
+      command.add("-D" + LOG_FILE_PROPERTY + "=" + logFile);
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

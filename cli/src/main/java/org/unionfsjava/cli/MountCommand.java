@@ -114,10 +114,11 @@ public final class MountCommand implements Callable<Integer> {
   private boolean foreground;
 
   @Option(names = "--log-file", paramLabel = "FILE",
-      description = "Log of the background server, appended to (default: NAME.log in"
-          + " /run/unionfs-java for root, else in $XDG_RUNTIME_DIR/unionfs-java or"
-          + " ~/.local/state/unionfs-java; NAME is the mount point with each / turned into -,"
-          + " for example mnt-union for /mnt/union).")
+      description = "Log of the background server, appended to and rolled past 10 MB to"
+          + " FILE.1, FILE.2, FILE.3 (default: NAME.log in /run/unionfs-java for root, else in"
+          + " $XDG_RUNTIME_DIR/unionfs-java or ~/.local/state/unionfs-java; NAME is the mount"
+          + " point with each / turned into -, for example mnt-union for /mnt/union; the"
+          + " journal when started by systemd).")
   private Path logFile;
 
   @Option(names = "--fuse-debug",

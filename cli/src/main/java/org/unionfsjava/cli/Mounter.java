@@ -61,7 +61,7 @@ final class Mounter {
         ? launch.logFile().toAbsolutePath()
         : JournalStream.isStderr() ? null
         : BackgroundLauncher.defaultLogFile(host.logDirectory(), options.mountPoint());
-    var command = BackgroundLauncher.relaunchCommand(
+    var command = BackgroundLauncher.relaunchCommand(logFile,
         MountCommand.foregroundArguments(options, launch.verbosity()));
     return new BackgroundLauncher(host.mountInfo(), BackgroundLauncher.READINESS_TIMEOUT)
         .launch(command, options.mountPoint(), logFile, out, err);
