@@ -298,6 +298,7 @@ final class UnionOps {
   // ---- names ----
 
   void mknod(UnionPath p, int mode, long rdev, Caller caller) throws IOException {
+    format.checkUserNode(p, mode, rdev); // before anything changes: overlay refuses its whiteout 0/0
     Resolution r = resolve(creatable(p));
     boolean regular = (mode & FileKind.S_IFMT) == FileKind.REGULAR.typeBits() || (mode & FileKind.S_IFMT) == 0;
     namespace.create(r, caller, false, at -> {

@@ -74,6 +74,14 @@ public final class OverlayFormat implements WhiteoutFormat {
   }
 
   @Override
+  public void checkUserNode(UnionPath path, int mode, long rdev) throws UnionException {
+    if ((mode & FileKind.S_IFMT) == S_IFCHR && rdev == 0) {
+      throw new UnionException(Errno.EPERM, path.toString(),
+          "a character device 0/0 is a whiteout in the overlay whiteout format");
+    }
+  }
+
+  @Override
   public void whiteout(BranchIo io, WorkDir work, Path dir, String name) throws IOException {
     Path target = dir.resolve(name);
     Stat existing = io.lstat(target);

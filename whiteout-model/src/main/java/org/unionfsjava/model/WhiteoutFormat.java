@@ -64,6 +64,16 @@ public interface WhiteoutFormat {
   void checkUserName(UnionPath path) throws UnionException;
 
   /**
+   * Throws if a user may not make a node of this type and device number by mknod: the overlay
+   * format's whiteout is a character device 0/0, so there one would hide the name (and any lower
+   * object of that name) instead of showing a device; it is refused with EPERM, as kernel
+   * overlayfs refuses it. Called before anything changes. Other nodes pass.
+   */
+  default void checkUserNode(UnionPath path, int mode, long rdev) throws UnionException {
+    // no node is the format's own
+  }
+
+  /**
    * Makes {@code dir/name} in the upper a whiteout. An upper object there is replaced atomically
    * where the format allows; an upper directory there must hold only markers and is removed.
    */

@@ -236,11 +236,13 @@
  *       <th>needs</th></tr>
  *   <tr><td>{@code overlay} ({@link org.unionfsjava.model.OverlayFormat})</td>
  *       <td>character device 0/0 named NAME</td><td>xattr {@code trusted.overlay.opaque=y}</td>
- *       <td>none; {@code trusted.overlay.*} xattrs are private</td>
+ *       <td>none; {@code trusted.overlay.*} xattrs are private; a user's mknod of a character
+ *       device 0/0 is refused with EPERM and changes nothing, as kernel overlayfs refuses it</td>
  *       <td>mknod and trusted xattrs on the upper (root); a native branch I/O</td></tr>
  *   <tr><td>{@code aufs}, alias {@code oci} ({@link org.unionfsjava.model.AufsFormat})</td>
  *       <td>empty file {@code .wh.NAME} (mode 0444) beside it</td>
- *       <td>file {@code .wh..wh..opq} inside it</td><td>every {@code .wh.*} name</td>
+ *       <td>file {@code .wh..wh..opq} inside it</td><td>every {@code .wh.*} name (a character
+ *       device 0/0 is an ordinary device here)</td>
  *       <td>nothing; works on plain NIO and Jimfs</td></tr>
  * </table>
  *
