@@ -282,8 +282,9 @@ final class NodeTable {
 
   /**
    * The node for a name the kernel is being given, with one more reference: the node already
-   * there if it stands for the same object; else, for a file of more than one link, the node of
-   * the same file if the table holds one (the name becomes another of its names); else a new one.
+   * there if it stands for the same object; else, for a file of more than one link (or one that
+   * had more and whose node still holds a name), the node of the same file if the table holds one
+   * (the name becomes another of its names); else a new one.
    */
   synchronized Node lookedUp(long dir, String name, long ino, int mode, long nlink) throws UnionException {
     Node d = get(dir);
@@ -295,9 +296,12 @@ final class NodeTable {
       n = null;
     }
     boolean multi = type != S_IFDIR && nlink > 1;
-    if (n == null && multi) {
+    if (n == null && type != S_IFDIR) {
       Node same = linked.get(ino);
-      if (same != null && same.type == type) {
+      // a file known to have had other names is the same file while one of them is still held,
+      // even if it has one link left now (the other was unlinked while open): one node, so the
+      // kernel's link count of the open file follows the unlink of this name too
+      if (same != null && same.type == type && (multi || same.dir != null)) {
         n = same;
         name(n, d, name);
       }

@@ -109,17 +109,22 @@ final class UnionOps {
   /** The attributes of an open file. */
   Stat fgetattr(long fh) throws IOException {
     OpenFile f = table.file(fh);
+    UnionPath hidden = unlinked.hiddenPathOf(fh);
+    if (hidden != null) {
+      return getattr(hidden); // unlinked while open: what its hidden name reports (its names left)
+    }
     if (f.attrPath() != null) {
       Stat meta = io.lstat(f.attrPath());
       if (meta != null) {
-        return meta.withInode(upperIno(f.attrPath(), meta.ino()), meta.nlink());
+        return meta.withInode(upperIno(f.attrPath(), meta.ino()), meta.nlink() - unlinked.keptLinks(meta));
       }
     }
     Stat st = NativeFile.fstat(f.fd());
-    long ino = f.branch().isUpper()
-        ? InodeNumbers.ofUpper(st.ino(), Origin.parse(NativeFile.fgetxattr(f.fd(), format.originXattr())))
-        : InodeNumbers.of(f.branch().index(), st.ino());
-    return st.withInode(ino, st.nlink());
+    if (f.branch().isUpper()) {
+      long ino = InodeNumbers.ofUpper(st.ino(), Origin.parse(NativeFile.fgetxattr(f.fd(), format.originXattr())));
+      return st.withInode(ino, st.nlink() - unlinked.keptLinks(st));
+    }
+    return st.withInode(InodeNumbers.of(f.branch().index(), st.ino()), st.nlink());
   }
 
   /**
@@ -150,7 +155,9 @@ final class UnionOps {
         throw new UnionException(Errno.ENOENT, v.path().toString(), "vanished from the upper");
       }
       Path idx = index.indexOfUpper(top.path(), st);
-      long nlink = idx != null ? index.links(idx, st) : st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
+      // a file unlinked while open keeps a link in the work directory, which is no union name
+      long nlink = idx != null ? index.links(idx, st) : st.isDirectory() && v.hasLowerLayers() ? 1
+          : st.isDirectory() ? st.nlink() : st.nlink() - unlinked.keptLinks(st);
       if (v.isMetacopy()) {
         Stat data = io.lstat(v.dataLayer().path()); // a metacopy is sparse: its blocks are the lower's
         if (data != null) {
@@ -169,7 +176,9 @@ final class UnionOps {
       }
     }
     Stat st = v.stat();
-    long nlink = st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
+    // a lower file unlinked while open (its hidden name) has no union names left
+    long nlink = UnlinkedOpenFiles.isHiddenName(v.path()) ? 0
+        : st.isDirectory() && v.hasLowerLayers() ? 1 : st.nlink();
     return st.withInode(InodeNumbers.of(top.branch().index(), st.ino()), nlink);
   }
 

@@ -32,6 +32,10 @@ import org.unionfsjava.model.WorkDir;
  * libfuse alone: once the file's directory has been removed libfuse can no longer build the hidden
  * name's path and never unlinks it. A crash loses nothing: the work directory is emptied at mount.
  *
+ * <p>The link count the union reports for a kept object is its names left in the union: the link
+ * in the work directory is none, so a file unlinked while open reports 0, and the other name of a
+ * hard-linked pair the remaining 1, as on a plain filesystem (before, fstat said 1 and 2).
+ *
  * <p>Names of this form are reserved: a user cannot create them.
  */
 final class UnlinkedOpenFiles {
@@ -91,18 +95,18 @@ final class UnlinkedOpenFiles {
       throw new UnionException(Errno.ENOENT, v.path().toString(), "vanished while being unlinked");
     }
     Kept k = new Kept(new Resolution.Visible(hiddenPath, List.of(now), st, false, false));
-    if (now.inUpper()) {
-      table.forEachFile((fh, f) -> {
-        try {
-          Stat open = NativeFile.fstat(f.fd());
-          if (open.dev() == st.dev() && open.ino() == st.ino()) {
-            k.handles.add(fh);
-          }
-        } catch (UnionException closedMeanwhile) {
-          // released while we looked: not one of the kept object's handles any more
+    // a kept lower object's handles are counted too: nothing to remove at the last release, but
+    // fstat through them must know the file has no union names left (UnionOps.fgetattr)
+    table.forEachFile((fh, f) -> {
+      try {
+        Stat open = NativeFile.fstat(f.fd());
+        if (open.dev() == st.dev() && open.ino() == st.ino()) {
+          k.handles.add(fh);
         }
-      });
-    }
+      } catch (UnionException closedMeanwhile) {
+        // released while we looked: not one of the kept object's handles any more
+      }
+    });
     hidden.put(hiddenPath.name(), k);
     count = hidden.size();
   }
@@ -110,8 +114,44 @@ final class UnlinkedOpenFiles {
   /** A union handle opened on a hidden name (a reopen through /proc/self/fd). */
   synchronized void opened(UnionPath hiddenPath, long fh) {
     Kept k = hidden.get(hiddenPath.name());
-    if (k != null && k.resolution.inUpper()) {
+    if (k != null) {
       k.handles.add(fh);
+    }
+  }
+
+  /** The hidden name of the kept object a union handle is open on, or null if it is no such handle. */
+  UnionPath hiddenPathOf(long fh) {
+    if (count == 0) {
+      return null;
+    }
+    synchronized (this) {
+      for (Kept k : hidden.values()) {
+        if (k.handles.contains(fh)) {
+          return k.resolution.path();
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * How many of an upper object's links are kept objects' (each holds one in the work directory,
+   * which is no name in the union): the union reports its real link count minus these. Free when
+   * no unlinked file is open.
+   */
+  int keptLinks(Stat st) {
+    if (count == 0) {
+      return 0;
+    }
+    synchronized (this) {
+      int n = 0;
+      for (Kept k : hidden.values()) {
+        Stat kept = k.resolution.stat();
+        if (k.resolution.inUpper() && kept.dev() == st.dev() && kept.ino() == st.ino()) {
+          n++;
+        }
+      }
+      return n;
     }
   }
 

@@ -88,7 +88,8 @@
  * reading the lower after another open copied the file up, as in kernel overlayfs. A file unlinked
  * while open is renamed to a hidden name (by libfuse2, or by {@code UnionLowLevel} the same way)
  * and stays reachable through it ({@code UnlinkedOpenFiles}); it leaves the work directory when
- * its last union handle closes.
+ * its last union handle closes. Its link count (fstat) is the names it has left in the union: 0,
+ * or the other names of a hard link; the link that keeps it in the work directory is not counted.
  *
  * <h2>Names are bytes</h2>
  *

@@ -209,6 +209,19 @@ public final class RelSyscalls {
     return Long.toString(v);
   }
 
+  /** st_nlink of fstat(2) as text (x86_64: 8 bytes at offset 16), or the errno name if it failed. */
+  public static String fstatNlink(int fd) {
+    byte[] st = new byte[STAT_SIZE];
+    if (LIBC.fstat(fd, st) != 0) {
+      return Syscalls.errnoName(RUNTIME.getLastError());
+    }
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (st[16 + i] & 0xff);
+    }
+    return Long.toString(v);
+  }
+
   /**
    * The raw names in a directory (without "." and ".."), in readdir order, or null if it cannot
    * be opened. struct dirent on x86_64: d_ino 8, d_off 8, d_reclen 2, d_type 1, then d_name.
