@@ -47,8 +47,8 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--repair", description = "Repair what is found.")
   private boolean repair;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
@@ -62,7 +62,7 @@ public final class CheckCommand implements Callable<Integer> {
     boolean live = new LiveMounts().servingUpper(r.upper()).isPresent();
     UpperLayout layout = r.open(false, "auto");
     List<Checker.Finding> found = ToolRunner.run("check", spec.commandLine().getErr(),
-        () -> new Checker(layout, TerminalProgress.forStderr(quiet), repair).check(live));
+        () -> new Checker(layout, progressOption.progress(), repair).check(live));
     PrintWriter out = spec.commandLine().getOut();
     long remaining = 0;
     for (Checker.Finding f : found) {

@@ -64,8 +64,8 @@ public final class CommitCommand implements Callable<Integer> {
   @Option(names = "--copy", description = "Never hard-link lower files; copy (or reflink) them.")
   private boolean copy;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +74,7 @@ public final class CommitCommand implements Callable<Integer> {
       UpperLayout layout = r.open(true, "auto");
       Path target = NameCharset.fromPlatform(into.toAbsolutePath().normalize());
       Committer.Result result = ToolRunner.run("commit", spec.commandLine().getErr(),
-          () -> new Committer(layout, TerminalProgress.forStderr(quiet), new Committer.Options(replace, !copy))
+          () -> new Committer(layout, progressOption.progress(), new Committer.Options(replace, !copy))
               .commitInto(target));
       PrintWriter out = spec.commandLine().getOut();
       out.printf("committed %d objects into %s: %d hard-linked, %d copied (%d bytes)%n",

@@ -54,8 +54,8 @@ public final class ConvertCommand implements Callable<Integer> {
       converter = FormatConverter.class, description = "overlay or aufs.")
   private String to;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
@@ -71,7 +71,7 @@ public final class ConvertCommand implements Callable<Integer> {
       }
       Path upper = NameCharset.fromPlatform(r.upper());
       Converter.Result res = ToolRunner.run("convert", spec.commandLine().getErr(),
-          () -> new Converter(new NativeBranchIo(), upper, lowers, TerminalProgress.forStderr(quiet)).convert(to));
+          () -> new Converter(new NativeBranchIo(), upper, lowers, progressOption.progress()).convert(to));
       PrintWriter out = spec.commandLine().getOut();
       if (!res.changed()) {
         out.println(r.upper() + " is already in the " + res.to() + " format");

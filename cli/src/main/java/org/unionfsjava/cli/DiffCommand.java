@@ -49,15 +49,15 @@ public final class DiffCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Write the changes as JSON on stdout.")
   private boolean json;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(true);
     UpperLayout layout = r.open(true, "auto");
     DiffReport report = ToolRunner.run("diff", spec.commandLine().getErr(),
-        () -> new DiffReport(layout, new Differ(layout, TerminalProgress.forStderr(quiet)).changes()));
+        () -> new DiffReport(layout, new Differ(layout, progressOption.progress()).changes()));
     if (json) {
       report.writeJson(System.out);
       System.out.flush();

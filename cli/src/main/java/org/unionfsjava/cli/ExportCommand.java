@@ -42,8 +42,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--oci", required = true, paramLabel = "FILE.tar", description = "The layer to write.")
   private Path file;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
@@ -52,7 +52,7 @@ public final class ExportCommand implements Callable<Integer> {
       UpperLayout layout = r.open(true, "auto");
       Path target = NameCharset.fromPlatform(file.toAbsolutePath().normalize());
       long n = ToolRunner.run("export", spec.commandLine().getErr(),
-          () -> new OciLayerExport(layout, TerminalProgress.forStderr(quiet)).exportTo(target));
+          () -> new OciLayerExport(layout, progressOption.progress()).exportTo(target));
       spec.commandLine().getOut().println("exported " + n + " entries to " + file.toAbsolutePath().normalize());
       spec.commandLine().getOut().flush();
       return ExitStatus.OK.code();

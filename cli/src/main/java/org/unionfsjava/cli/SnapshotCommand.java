@@ -61,8 +61,8 @@ public final class SnapshotCommand implements Callable<Integer> {
   @Option(names = "--json", description = "With --list: JSON instead of the table.")
   private boolean json;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
@@ -81,7 +81,7 @@ public final class SnapshotCommand implements Callable<Integer> {
       throw new CommandFailure(ExitStatus.USAGE, "a snapshot's name has no tab or newline");
     }
     try (UpperLock held = r.requireNotMounted("snapshot")) {
-      Snapshots s = LayerTool.open(r, "snapshot", TerminalProgress.forStderr(quiet));
+      Snapshots s = LayerTool.open(r, "snapshot", progressOption.progress());
       Snapshots.Result res = ToolRunner.run("snapshot", spec.commandLine().getErr(), () -> s.snapshot(name));
       List<Snapshots.Listed> now = s.list();
       Snapshots.Listed last = now.get(now.size() - 1);

@@ -6,7 +6,6 @@ import org.unionfsjava.lifecycle.Snapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -47,14 +46,14 @@ public final class SquashCommand implements Callable<Integer> {
   @Mixin
   private BranchArguments branches;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-  private boolean quiet;
+  @Mixin
+  private ProgressOption progressOption;
 
   @Override
   public Integer call() throws Exception {
     BranchArguments.Resolved r = branches.resolve(false);
     try (UpperLock held = r.requireNotMounted("squash")) {
-      Snapshots s = LayerTool.open(r, "squash", TerminalProgress.forStderr(quiet));
+      Snapshots s = LayerTool.open(r, "squash", progressOption.progress());
       Snapshots.Result res = ToolRunner.run("squash", spec.commandLine().getErr(), () -> s.squash(from, to));
       spec.commandLine().getOut().printf("squashed layers %d to %d of %s into layer %d: %d objects (%d layers now)%n",
           from, to, r.upper(), from, res.objects(), res.layers());
