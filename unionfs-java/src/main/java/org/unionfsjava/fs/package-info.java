@@ -91,6 +91,12 @@
  * its last union handle closes. Its link count (fstat) is the names it has left in the union: 0,
  * or the other names of a hard link; the link that keeps it in the work directory is not counted.
  *
+ * <p>fallocate passes the mode to the open upper file as it is. The kernel's FUSE module sends
+ * only KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE to a server ({@code fuse_file_fallocate} in
+ * fs/fuse/file.c, checked on 6.18): it answers COLLAPSE_RANGE, INSERT_RANGE and every other mode
+ * EOPNOTSUPP itself, before any request, so no FUSE filesystem offers them, whatever the upper's
+ * filesystem can do (kernel overlayfs passes them on to an ext4 or xfs upper).
+ *
  * <h2>Names are bytes</h2>
  *
  * The daemon runs with {@code file.encoding=ISO-8859-1}, so the names libfuse hands over (decoded by the fuse3 binding, or by jnr-fuse) carry one char

@@ -270,4 +270,17 @@ public final class Syscalls {
   public static Call fallocate(int fd, long offset, long len) {
     return result("fallocate(" + fd + ", " + offset + ", " + len + ")", LIBC.fallocate(fd, 0, offset, len));
   }
+
+  /** fallocate(2) FALLOC_FL_* mode bits. */
+  public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  public static final int FALLOC_FL_COLLAPSE_RANGE = 0x08;
+  public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+  public static final int FALLOC_FL_INSERT_RANGE = 0x20;
+
+  /** fallocate(2) with a mode (FALLOC_FL_* bits). */
+  public static Call fallocate(int fd, int mode, long offset, long len) {
+    return result("fallocate(" + fd + ", 0x" + Integer.toHexString(mode) + ", " + offset + ", " + len + ")",
+        LIBC.fallocate(fd, mode, offset, len));
+  }
 }
