@@ -131,6 +131,9 @@ public final class UnionMount implements AutoCloseable {
     Lookup lookup = new Lookup(stack, io, format, hiddenName);
     ResolutionCache cache = new ResolutionCache(lookup, o.lowerMode(), o.cacheTtl(),
         o.tuning().cacheBytes(), Ticker.systemTicker());
+    if (branches instanceof FixedLowerListings listed) {
+      listed.onChangeBelow(cache::invalidateAll); // a change below: lookups read the branches again
+    }
     DirectoryMerger merger = new DirectoryMerger(io, lookup);
     CopyUp copyUp = new CopyUp(io, format, work, cache, true);
     Namespace namespace = new Namespace(io, work, lookup, copyUp, merger);

@@ -54,7 +54,10 @@
  * <p>In fixed mode a lower directory that missed {@code FixedLowerListings.MISSES_BEFORE_LISTING}
  * lookups is listed once, and later lookups of names it lacks are answered from the listing (no
  * lstat); the listings are bounded in names. The upper is never listed: it changes with every
- * create and unlink through the union.
+ * create and unlink through the union. A change made below a fixed mount anyway is found where
+ * the daemon meets it (a readdir that differs from a kept listing, a listed name gone); then the
+ * listing is replaced and the whole lookup cache dropped, so listing and lookup answer from one
+ * state of the directory. Nothing is checked where nothing contradicts.
  *
  * <p>The union's cache is bounded in estimated heap bytes, {@code Tuning.DEFAULT_CACHE_BYTES} (what
  * 100,000 names of short paths take, about 55-60 MiB; a name weighs a fixed 470 bytes plus one per

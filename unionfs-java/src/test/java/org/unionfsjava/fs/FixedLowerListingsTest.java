@@ -74,6 +74,31 @@ class FixedLowerListingsTest {
   }
 
   @Test
+  void changeBelow_readdirReplacesListing_goneNameDropsIt_bothDropTheUnionsCache() throws IOException {
+    FixedLowerListings io = listings();
+    int[] dropped = {0};
+    io.onChangeBelow(() -> dropped[0]++);
+    Path bin = lower.resolve("bin");
+    missTimes(io, bin, LISTING_AT, "miss");
+    io.list(bin);
+    assertEquals(0, dropped[0], "an unchanged directory's readdir changes nothing");
+
+    Files.writeString(bin.resolve("new"), "new");
+    assertNull(io.lstatIn(bin, "new"), "the kept listing answers (fixed mode trusts it)");
+    io.list(bin); // a readdir shows "new" now: its lookup must find it too
+    assertEquals(1, dropped[0], "the changed listing dropped the union's cache");
+    assertNotNull(io.lstatIn(bin, "new"), "a name readdir showed is found");
+    observed.resetCounts();
+    assertNull(io.lstatIn(bin, "still-missing"));
+    assertEquals(0, observed.count("lstat"), "the fresh listing answers misses again");
+
+    Files.delete(bin.resolve("ls"));
+    assertNull(io.lstatIn(bin, "ls"), "a listed name gone below is gone");
+    assertEquals(2, dropped[0], "and the listing and the union's cache go with it");
+    assertEquals(0, io.listedDirectories());
+  }
+
+  @Test
   void upperDirectory_isNeverListed() throws IOException {
     FixedLowerListings io = listings();
     missTimes(io, upper.resolve("bin"), 3 * LISTING_AT, "miss");
