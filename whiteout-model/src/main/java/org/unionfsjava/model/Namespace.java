@@ -243,9 +243,7 @@ public final class Namespace {
     Path srcUpper = copyUp.ensureUpper(src, true);
     CrashPoints.reach("rename.after-copyup");
     boolean redirected = src.isDirectory() && src.hasLowerLayers();
-    if (redirected && format.redirect(io, srcUpper) == null) {
-      // the lower content stays where it is; the directory records where to find it
-      format.setRedirect(io, srcUpper, Lookup.lowerPathOf(firstLowerLayer(src)));
+    if (redirected && redirectAbsolute(src, srcUpper)) {
       CrashPoints.reach("rename.after-redirect");
     }
     Path dstParentUpper = copyUp.ensureUpperDir(dstParent);
@@ -336,13 +334,27 @@ public final class Namespace {
       return;
     }
     if (v.hasLowerLayers()) {
-      String redirect = format.redirect(io, upper);
-      if (redirect == null || !redirect.startsWith("/")) {
-        format.setRedirect(io, upper, Lookup.lowerPathOf(firstLowerLayer(v)));
-      }
+      redirectAbsolute(v, upper);
     } else if (lookup.lowerHasName(newParent, newName)) {
       format.markOpaque(io, upper);
     }
+  }
+
+  /**
+   * Gives an upper directory with lower layers, about to move, an absolute redirect to its first
+   * lower layer, so its lower content is found from any new name: the lower content stays where
+   * it is and the directory records where. An absolute redirect is kept; none, or a relative one
+   * (kernel overlayfs writes them for renames within a directory, and it would be read beside
+   * the new name, in another directory), is replaced by the absolute path it stands for, which
+   * shows the same content under the present name. Returns true if it wrote a redirect.
+   */
+  private boolean redirectAbsolute(Resolution.Visible dir, Path upper) throws IOException {
+    String redirect = format.redirect(io, upper);
+    if (redirect != null && redirect.startsWith("/")) {
+      return false;
+    }
+    format.setRedirect(io, upper, Lookup.lowerPathOf(firstLowerLayer(dir)));
+    return true;
   }
 
   private static Layer firstLowerLayer(Resolution.Visible v) {

@@ -170,10 +170,13 @@
  *   <li>the source is copied up (files from a lower, with their data) and the target's
  *       directory chain too;
  *   <li><b>a directory with a lower layer is copied up alone</b> (not its children) and given a
- *       <b>redirect</b> to where its lower content lives (the lower path of its first lower
- *       layer); lookup then finds its lower layers there, so the rename takes the same time
- *       whatever the size of the tree; a directory without lower content moving onto a name some
- *       lower has is first marked opaque instead;
+ *       <b>redirect</b> to where its lower content lives (the absolute lower path of its first
+ *       lower layer); lookup then finds its lower layers there, so the rename takes the same time
+ *       whatever the size of the tree. An absolute redirect it already has is kept; a relative
+ *       one (kernel overlayfs writes them for renames within a directory) would be read beside
+ *       the new name, in the new parent, so it is replaced by the absolute one it stands for,
+ *       whichever directory the rename goes to (also over an empty directory). A directory
+ *       without lower content moving onto a name some lower has is first marked opaque instead;
  *   <li>over an upper directory (empty in the union, but maybe holding markers) the two are
  *       exchanged and the old target is removed, or turned into the whiteout the source name
  *       needs; over an overlay whiteout node a directory is exchanged with the node;

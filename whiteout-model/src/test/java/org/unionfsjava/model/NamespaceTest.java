@@ -349,6 +349,39 @@ class NamespaceTest extends AufsUnionTestBase {
     }
 
     @Test
+    @DisplayName("A directory with a relative redirect keeps its lower content when it is renamed into another directory, also over an empty directory")
+    void rename_relativeRedirect_madeAbsolute() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/y/file", "Y").file("lower1", "p/y2/file2", "Y2").dir("upper", "p/x")
+          .dir("upper", "p/x2").dir("upper", "q/empty").build();
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x"), "y"); // as kernel overlayfs writes
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x2"), "y2");
+      Map<String, String> before = u.snapshot("lower1");
+
+      u.rename("/p/x", "/q/moved");
+      u.rename("/p/x2", "/q/empty");
+
+      assertEquals(List.of("file"), u.names("/q/moved"));
+      assertEquals("Y", u.content("/q/moved/file"));
+      assertEquals("/p/y", u.format().redirect(u.io(), u.branch("upper").resolve("q/moved")));
+      assertEquals(List.of("file2"), u.names("/q/empty"));
+      assertEquals("Y2", u.content("/q/empty/file2"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/p/x"));
+      assertEquals(before, u.snapshot("lower1"));
+    }
+
+    @Test
+    @DisplayName("A directory with a relative redirect renamed within its directory keeps its lower content")
+    void rename_relativeRedirect_sameDirectory() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/y/file", "Y").dir("upper", "p/x").build();
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x"), "y");
+
+      u.rename("/p/x", "/p/z");
+
+      assertEquals("Y", u.content("/p/z/file"));
+      assertEquals(List.of("file"), u.names("/p/z"));
+    }
+
+    @Test
     @DisplayName("An upper-only directory is renamed with its children in one step")
     void rename_upperOnlyDir_moves() throws IOException {
       UnionFixture u = stack().file("upper", "d/x").file("upper", "d/sub/y").file("lower1", "other").build();
