@@ -257,23 +257,21 @@ public final class Namespace {
     CrashPoints.reach("rename.before-final");
     if (atDst != null && atDst.isDirectory()) {
       renameOverUpperDirectory(srcUpper, dstUpper, whiteoutAtSource);
-      return;
-    }
-    if (atDst != null && src.isDirectory()) {
+    } else if (atDst != null && src.isDirectory()) {
       // only an overlay whiteout node can be here: a directory cannot replace it, so swap; the
       // node then stands at the old name, which is what a lower still having that name needs
       io.rename(srcUpper, dstUpper, BranchIo.RenameMode.EXCHANGE);
       if (!whiteoutAtSource) {
         io.unlink(srcUpper);
       }
-      return;
-    }
-    if (whiteoutAtSource) {
+    } else if (whiteoutAtSource) {
       format.renameLeavingWhiteout(io, work, srcUpper, dstUpper);
     } else {
       io.rename(srcUpper, dstUpper, BranchIo.RenameMode.REPLACE);
     }
-    if (dst instanceof Resolution.WhitedOut) {
+    if (!(dst instanceof Resolution.Missing)) {
+      // the replaced whiteout, or (aufs) a marker a crash left beside the old object: the object
+      // now there hides the lowers alone (a non-directory, redirected, opaque, or no lower has it)
       format.dropWhiteoutBeside(io, dstParentUpper, dstName);
     }
   }
@@ -320,6 +318,10 @@ public final class Namespace {
     keepDirectoryView(b, bUpper, aParent, a.path().name());
     CrashPoints.reach("exchange.before-final");
     io.rename(aUpper, bUpper, BranchIo.RenameMode.EXCHANGE);
+    // (aufs) a marker a crash left beside either old object: each object now there hides the
+    // lowers alone (a non-directory, redirected, opaque, or no lower has the name)
+    format.dropWhiteoutBeside(io, aUpper.getParent(), a.path().name());
+    format.dropWhiteoutBeside(io, bUpper.getParent(), b.path().name());
   }
 
   /**

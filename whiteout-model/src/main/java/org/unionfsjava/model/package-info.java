@@ -181,7 +181,11 @@
  *       exchanged and the old target is removed, or turned into the whiteout the source name
  *       needs; over an overlay whiteout node a directory is exchanged with the node;
  *   <li>otherwise a plain rename; <b>where a lower still has the source's name, a whiteout is
- *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow).
+ *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow);
+ *   <li>last, a whiteout beside the target's name goes (aufs: the {@code .wh.NAME} of a
+ *       whited-out target, or one a crash left beside a visible target's object): the object now
+ *       there is a non-directory, redirected or opaque, or no lower has the name, so it hides
+ *       the lowers alone. A crash before this step leaves the pair, which shows the same.
  * </ul>
  *
  * <h2>Exchange</h2>
@@ -201,7 +205,9 @@
  *       read beside the new name, is replaced by the absolute one it stands for); its whiteouts
  *       and opaque marks travel with it; a directory without lower content going onto a name
  *       some lower has is marked opaque;
- *   <li>the upper's own RENAME_EXCHANGE swaps the two upper objects in one step.
+ *   <li>the upper's own RENAME_EXCHANGE swaps the two upper objects in one step;
+ *   <li>(aufs) a {@code .wh.NAME} a crash left beside either old object is removed afterwards,
+ *       as after a rename: each object now there hides the lowers alone.
  * </ul>
  *
  * <p>No whiteout is needed: both names stay occupied by upper objects, which hide whatever the
