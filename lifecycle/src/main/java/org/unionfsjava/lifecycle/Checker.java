@@ -72,9 +72,9 @@ public final class Checker {
         if (e.pairedWhiteout()) {
           Path marker = e.real().resolveSibling(AufsFormat.PREFIX + e.path().name());
           fix("aufs-pair", e, "an aufs whiteout beside its own object (a crash between two steps)", () -> {
-            if (e.isDirectory()) {
+            if (e.isDirectory() && e.redirect() == null) {
               format.markOpaque(io, e.real()); // the pair made it opaque: keep that
-            }
+            } // a redirected one merges with its redirect's lower content, pair or not: keep that
             io.unlink(marker);
           });
         }

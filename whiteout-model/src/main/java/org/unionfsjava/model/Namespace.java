@@ -243,9 +243,7 @@ public final class Namespace {
     Path srcUpper = copyUp.ensureUpper(src, true);
     CrashPoints.reach("rename.after-copyup");
     boolean redirected = src.isDirectory() && src.hasLowerLayers();
-    if (redirected && format.redirect(io, srcUpper) == null) {
-      // the lower content stays where it is; the directory records where to find it
-      format.setRedirect(io, srcUpper, Lookup.lowerPathOf(firstLowerLayer(src)));
+    if (redirected && redirectAbsolute(src, srcUpper)) {
       CrashPoints.reach("rename.after-redirect");
     }
     Path dstParentUpper = copyUp.ensureUpperDir(dstParent);
@@ -259,23 +257,21 @@ public final class Namespace {
     CrashPoints.reach("rename.before-final");
     if (atDst != null && atDst.isDirectory()) {
       renameOverUpperDirectory(srcUpper, dstUpper, whiteoutAtSource);
-      return;
-    }
-    if (atDst != null && src.isDirectory()) {
+    } else if (atDst != null && src.isDirectory()) {
       // only an overlay whiteout node can be here: a directory cannot replace it, so swap; the
       // node then stands at the old name, which is what a lower still having that name needs
       io.rename(srcUpper, dstUpper, BranchIo.RenameMode.EXCHANGE);
       if (!whiteoutAtSource) {
         io.unlink(srcUpper);
       }
-      return;
-    }
-    if (whiteoutAtSource) {
+    } else if (whiteoutAtSource) {
       format.renameLeavingWhiteout(io, work, srcUpper, dstUpper);
     } else {
       io.rename(srcUpper, dstUpper, BranchIo.RenameMode.REPLACE);
     }
-    if (dst instanceof Resolution.WhitedOut) {
+    if (!(dst instanceof Resolution.Missing)) {
+      // the replaced whiteout, or (aufs) a marker a crash left beside the old object: the object
+      // now there hides the lowers alone (a non-directory, redirected, opaque, or no lower has it)
       format.dropWhiteoutBeside(io, dstParentUpper, dstName);
     }
   }
@@ -322,6 +318,10 @@ public final class Namespace {
     keepDirectoryView(b, bUpper, aParent, a.path().name());
     CrashPoints.reach("exchange.before-final");
     io.rename(aUpper, bUpper, BranchIo.RenameMode.EXCHANGE);
+    // (aufs) a marker a crash left beside either old object: each object now there hides the
+    // lowers alone (a non-directory, redirected, opaque, or no lower has the name)
+    format.dropWhiteoutBeside(io, aUpper.getParent(), a.path().name());
+    format.dropWhiteoutBeside(io, bUpper.getParent(), b.path().name());
   }
 
   /**
@@ -336,13 +336,27 @@ public final class Namespace {
       return;
     }
     if (v.hasLowerLayers()) {
-      String redirect = format.redirect(io, upper);
-      if (redirect == null || !redirect.startsWith("/")) {
-        format.setRedirect(io, upper, Lookup.lowerPathOf(firstLowerLayer(v)));
-      }
+      redirectAbsolute(v, upper);
     } else if (lookup.lowerHasName(newParent, newName)) {
       format.markOpaque(io, upper);
     }
+  }
+
+  /**
+   * Gives an upper directory with lower layers, about to move, an absolute redirect to its first
+   * lower layer, so its lower content is found from any new name: the lower content stays where
+   * it is and the directory records where. An absolute redirect is kept; none, or a relative one
+   * (kernel overlayfs writes them for renames within a directory, and it would be read beside
+   * the new name, in another directory), is replaced by the absolute path it stands for, which
+   * shows the same content under the present name. Returns true if it wrote a redirect.
+   */
+  private boolean redirectAbsolute(Resolution.Visible dir, Path upper) throws IOException {
+    String redirect = format.redirect(io, upper);
+    if (redirect != null && redirect.startsWith("/")) {
+      return false;
+    }
+    format.setRedirect(io, upper, Lookup.lowerPathOf(firstLowerLayer(dir)));
+    return true;
   }
 
   private static Layer firstLowerLayer(Resolution.Visible v) {

@@ -170,15 +170,22 @@
  *   <li>the source is copied up (files from a lower, with their data) and the target's
  *       directory chain too;
  *   <li><b>a directory with a lower layer is copied up alone</b> (not its children) and given a
- *       <b>redirect</b> to where its lower content lives (the lower path of its first lower
- *       layer); lookup then finds its lower layers there, so the rename takes the same time
- *       whatever the size of the tree; a directory without lower content moving onto a name some
- *       lower has is first marked opaque instead;
+ *       <b>redirect</b> to where its lower content lives (the absolute lower path of its first
+ *       lower layer); lookup then finds its lower layers there, so the rename takes the same time
+ *       whatever the size of the tree. An absolute redirect it already has is kept; a relative
+ *       one (kernel overlayfs writes them for renames within a directory) would be read beside
+ *       the new name, in the new parent, so it is replaced by the absolute one it stands for,
+ *       whichever directory the rename goes to (also over an empty directory). A directory
+ *       without lower content moving onto a name some lower has is first marked opaque instead;
  *   <li>over an upper directory (empty in the union, but maybe holding markers) the two are
  *       exchanged and the old target is removed, or turned into the whiteout the source name
  *       needs; over an overlay whiteout node a directory is exchanged with the node;
  *   <li>otherwise a plain rename; <b>where a lower still has the source's name, a whiteout is
- *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow).
+ *       left there</b> (RENAME_WHITEOUT where the format and filesystem allow);
+ *   <li>last, a whiteout beside the target's name goes (aufs: the {@code .wh.NAME} of a
+ *       whited-out target, or one a crash left beside a visible target's object): the object now
+ *       there is a non-directory, redirected or opaque, or no lower has the name, so it hides
+ *       the lowers alone. A crash before this step leaves the pair, which shows the same.
  * </ul>
  *
  * <h2>Exchange</h2>
@@ -198,7 +205,9 @@
  *       read beside the new name, is replaced by the absolute one it stands for); its whiteouts
  *       and opaque marks travel with it; a directory without lower content going onto a name
  *       some lower has is marked opaque;
- *   <li>the upper's own RENAME_EXCHANGE swaps the two upper objects in one step.
+ *   <li>the upper's own RENAME_EXCHANGE swaps the two upper objects in one step;
+ *   <li>(aufs) a {@code .wh.NAME} a crash left beside either old object is removed afterwards,
+ *       as after a rename: each object now there hides the lowers alone.
  * </ul>
  *
  * <p>No whiteout is needed: both names stay occupied by upper objects, which hide whatever the

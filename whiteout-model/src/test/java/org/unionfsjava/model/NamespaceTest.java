@@ -349,6 +349,71 @@ class NamespaceTest extends AufsUnionTestBase {
     }
 
     @Test
+    @DisplayName("A directory with a relative redirect keeps its lower content when it is renamed into another directory, also over an empty directory")
+    void rename_relativeRedirect_madeAbsolute() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/y/file", "Y").file("lower1", "p/y2/file2", "Y2").dir("upper", "p/x")
+          .dir("upper", "p/x2").dir("upper", "q/empty").build();
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x"), "y"); // as kernel overlayfs writes
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x2"), "y2");
+      Map<String, String> before = u.snapshot("lower1");
+
+      u.rename("/p/x", "/q/moved");
+      u.rename("/p/x2", "/q/empty");
+
+      assertEquals(List.of("file"), u.names("/q/moved"));
+      assertEquals("Y", u.content("/q/moved/file"));
+      assertEquals("/p/y", u.format().redirect(u.io(), u.branch("upper").resolve("q/moved")));
+      assertEquals(List.of("file2"), u.names("/q/empty"));
+      assertEquals("Y2", u.content("/q/empty/file2"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/p/x"));
+      assertEquals(before, u.snapshot("lower1"));
+    }
+
+    @Test
+    @DisplayName("A directory with a relative redirect renamed within its directory keeps its lower content")
+    void rename_relativeRedirect_sameDirectory() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/y/file", "Y").dir("upper", "p/x").build();
+      u.format().setRedirect(u.io(), u.branch("upper").resolve("p/x"), "y");
+
+      u.rename("/p/x", "/p/z");
+
+      assertEquals("Y", u.content("/p/z/file"));
+      assertEquals(List.of("file"), u.names("/p/z"));
+    }
+
+    @Test
+    @DisplayName("aufs: a file renamed onto a name whose object has its own .wh. marker beside it (a crash left the pair) replaces both")
+    void rename_ontoAufsPair_dropsTheMarker() throws IOException {
+      UnionFixture u = stack().file("lower1", "n", "lower n").file("upper", "n", "upper n").file("upper", "a", "mine")
+          .build();
+      io.createFile(u.branch("upper").resolve(".wh.n"), 0444); // a crash inside an aufs replace leaves this
+
+      u.rename("/a", "/n");
+
+      assertEquals("mine", u.content("/n"));
+      assertEquals(List.of("n"), upperNames(u, ""));
+      u.namespace().unlink(u.visible("/n"), u.lookup().root());
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/n"));
+      assertEquals(List.of(), u.names("/"));
+    }
+
+    @Test
+    @DisplayName("aufs: a directory with lower content renamed onto an empty paired directory shows its own content, not the lower's of the new name")
+    void rename_dirOntoAufsPairDir_keepsItsContent() throws IOException {
+      UnionFixture u = stack().file("lower1", "n/hidden").dir("upper", "n").file("lower1", "d/mine", "D").build();
+      io.createFile(u.branch("upper").resolve(".wh.n"), 0444);
+      assertEquals(List.of(), u.names("/n"), "the pair hides the lower n (harness check)");
+
+      u.rename("/d", "/n");
+
+      assertEquals(List.of("mine"), u.names("/n"));
+      assertEquals("D", u.content("/n/mine"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/n/hidden"));
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/d"));
+      assertEquals(List.of(".wh.d", "n"), upperNames(u, ""));
+    }
+
+    @Test
     @DisplayName("An upper-only directory is renamed with its children in one step")
     void rename_upperOnlyDir_moves() throws IOException {
       UnionFixture u = stack().file("upper", "d/x").file("upper", "d/sub/y").file("lower1", "other").build();
@@ -521,6 +586,24 @@ class NamespaceTest extends AufsUnionTestBase {
       assertEquals(List.of("file"), u.names("/q/z"));
       assertEquals("Y", u.content("/q/z/file"));
       assertEquals("Z", u.content("/p/x"));
+    }
+
+    @Test
+    @DisplayName("aufs: a name whose object has its own .wh. marker beside it (a crash left the pair) exchanges like any other; the marker goes")
+    void exchange_withAufsPair_dropsTheMarker() throws IOException {
+      UnionFixture u = stack().file("lower1", "p/hidden").dir("upper", "p").file("upper", "q/mine", "Q").build();
+      io.createFile(u.branch("upper").resolve(".wh.p"), 0444);
+      assertEquals(List.of(), u.names("/p"), "the pair hides the lower p (harness check)");
+
+      u.exchange("/p", "/q");
+
+      assertEquals(List.of("mine"), u.names("/p"));
+      assertInstanceOf(Resolution.Missing.class, u.resolve("/p/hidden"));
+      assertEquals(List.of(), u.names("/q"));
+      assertEquals(List.of("p", "q"), upperNames(u, ""));
+      u.rename("/p/mine", "/q/mine");
+      u.namespace().rmdir(u.visible("/p"), u.lookup().root());
+      assertInstanceOf(Resolution.WhitedOut.class, u.resolve("/p"));
     }
 
     @Test

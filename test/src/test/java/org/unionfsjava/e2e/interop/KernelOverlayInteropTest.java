@@ -201,6 +201,63 @@ class KernelOverlayInteropTest {
         org.unionfsjava.e2e.support.BranchChecksum.of(u.upper())), "a refused mount must not change the upper");
   }
 
+  /**
+   * Kernel overlayfs renames a lower directory within its parent and records a relative redirect
+   * (trusted.overlay.redirect = "olddir", a sibling in the same parent). unionfs-java then moves
+   * that directory into another directory: the lower content must follow it (a relative redirect
+   * kept as it was would be read in the new parent and find nothing), under unionfs-java, after
+   * a remount, and under kernel overlayfs again.
+   */
+  @Test
+  void aDirectoryTheKernelRenamedKeepsItsLowerContentWhenUnionfsJavaMovesItElsewhere() throws IOException {
+    Path root = tmp.resolve("u");
+    Path jwork = Files.createDirectories(tmp.resolve("u/jwork"));
+    try (TestUnion k = kernel(root)) {
+      Files.createDirectories(k.lower(1).resolve("p/olddir/sub"));
+      Files.writeString(k.lower(1).resolve("p/olddir/file"), "from the lower\n");
+      Files.writeString(k.lower(1).resolve("p/olddir/sub/deep"), "deep\n");
+      Files.createDirectories(k.lower(1).resolve("q"));
+      Files.writeString(k.lower(1).resolve("q/other"), "other\n");
+      lowers.watch(k.lowers());
+      k.mount();
+      Syscalls.rename(k.at("p/olddir"), k.at("p/newdir")).requireOk();
+    }
+    Path upperDir = root.resolve("upper/p/newdir");
+    byte[] redirect = org.unionfsjava.e2e.support.PosixExtras.xattr(upperDir, "trusted.overlay.redirect");
+    assertNotNull(redirect, "kernel overlayfs wrote no redirect on p/newdir (harness check)");
+    assertEquals("olddir", new String(redirect, java.nio.charset.StandardCharsets.UTF_8).replace("\0", ""),
+        "kernel overlayfs writes a relative redirect for a rename within a directory (harness check)");
+
+    try (TestUnion j = java(root, jwork)) {
+      j.mount();
+      assertEquals("from the lower\n", Files.readString(j.at("p/newdir/file")), "before the move (harness check)");
+      Syscalls.rename(j.at("p/newdir"), j.at("q/moved")).requireOk();
+      assertMovedDirectory(j.mnt(), "unionfs-java right after the move");
+    }
+    try (TestUnion j = java(root, jwork)) {
+      j.mount();
+      assertMovedDirectory(j.mnt(), "unionfs-java after unmount and mount");
+    }
+    try (TestUnion k = kernel(root)) {
+      k.mount();
+      assertMovedDirectory(k.mnt(), "kernel overlayfs over the upper unionfs-java changed");
+    }
+  }
+
+  private static void assertMovedDirectory(Path mnt, String when) throws IOException {
+    assertEquals(List.of("file", "sub"), sortedNames(mnt.resolve("q/moved")), when + ": q/moved");
+    assertEquals("from the lower\n", Files.readString(mnt.resolve("q/moved/file")), when + ": q/moved/file");
+    assertEquals("deep\n", Files.readString(mnt.resolve("q/moved/sub/deep")), when + ": q/moved/sub/deep");
+    assertEquals(List.of("moved", "other"), sortedNames(mnt.resolve("q")), when + ": q");
+    assertEquals(List.of(), sortedNames(mnt.resolve("p")), when + ": p (both old names gone)");
+  }
+
+  private static List<String> sortedNames(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
   private static void assertEmptyDir(Path p) throws IOException {
     try (var s = Files.list(p)) {
       assertEquals(List.of(), s.toList(), "the kernel's work directory must start empty");

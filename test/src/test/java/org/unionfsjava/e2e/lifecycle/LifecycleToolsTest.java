@@ -177,6 +177,40 @@ class LifecycleToolsTest {
     }
   }
 
+  /**
+   * aufs: a crash inside a replace (rename leaving a whiteout stops after the marker; create over
+   * a whiteout stops before the marker goes) leaves {@code .wh.NAME} beside a visible NAME. For a
+   * redirected directory the pair still merges its redirect's lower content: check reports the
+   * pair and --repair removes the marker without making the directory opaque.
+   */
+  @Test
+  void check_aufsPairBesideARedirectedDirectory_repairKeepsItsLowerContent(@TempDir Path tmp) throws Exception {
+    SystemSelection.assumeSelected(UnionSystem.JAVA_AUFS);
+    try (RelUnion u = RelUnion.create(tmp.resolve("u"), 1, UnionSystem.JAVA_AUFS)) {
+      Map<String, String> shown = changedUpper(u); // /e is /d renamed: a redirect to /d
+      assertTrue(Files.exists(u.upper().resolve("e/.wh..wh..redirect")), "harness check: /e is redirected");
+      file(u.upper().resolve(".wh.e"), ""); // what a crash at whiteout.after-marker renaming /e leaves
+      file(u.upper().resolve(".wh.newfile"), "");
+      Processes.Result found = tool(with(new String[] {"check"}, branches(u)));
+      assertEquals(7, found.exit(), "damage remains: exit 7\n" + found.stdout());
+      assertTrue(found.stdout().contains("aufs-pair       /e:"), found.stdout());
+      assertTrue(found.stdout().contains("aufs-pair       /newfile:"), found.stdout());
+      u.mount();
+      assertEquals(shown, TreeSnapshot.of(u.mnt(), true), "the pairs show what the union showed (harness check)");
+      u.unmount();
+
+      Processes.Result repaired = tool(with(new String[] {"check", "--repair"}, branches(u)));
+      assertEquals(0, repaired.exit(), repaired.stdout());
+      assertFalse(Files.exists(u.upper().resolve(".wh.e")) || Files.exists(u.upper().resolve(".wh.newfile")),
+          "the markers are gone");
+      assertFalse(Files.exists(u.upper().resolve("e/.wh..wh..opq")), "the redirected directory is not made opaque");
+      assertEquals(0, tool(with(new String[] {"check"}, branches(u))).exit());
+      u.mount();
+      assertEquals(shown, TreeSnapshot.of(u.mnt(), true), "the repairs keep the view (e/sub/s from the lower)");
+      u.unmount();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"commit.before-rename", "commit.after-exchange"})
   void commit_killedAtEachPoint_leavesTheOldTreeOrTheNew(String point, @TempDir Path tmp) throws Exception {
