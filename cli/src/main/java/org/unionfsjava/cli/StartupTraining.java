@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.unionfsjava.fs.MountTable;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.Tuning;
