@@ -22,17 +22,17 @@ import org.unionfsjava.model.NameCharset;
  * <p>Names are bytes: the table is split into lines and fields as bytes, the kernel's octal
  * escapes ({@code \040} space, {@code \011} tab, {@code \012} newline, {@code \134} backslash, and
  * {@code \054} comma in overlayfs's option values) are decoded to the bytes they stand for, and only
- * then does an {@link Entry} give a field as text: as a path NIO understands ({@link
- * Entry#mountPoint}, UTF-8 as the JVM maps paths) or as the union's name string ({@link
- * Entry#mountPointName}, {@link NameCharset}). A line it cannot read is skipped, so one odd mount
- * never hides the others.
+ * then does an {@link Entry} give a field as text (a path NIO understands: {@link
+ * Entry#mountPoint}, UTF-8 as the JVM maps paths); a mount point is compared by its bytes ({@link
+ * #mountAt}), so a name that is not UTF-8 is never taken for another. A line it cannot read is
+ * skipped, so one odd mount never hides the others.
  */
 public final class MountTable {
   private static final Logger LOG = LogManager.getLogger();
   /** The type /proc/self/mountinfo shows for a unionfs-java mount. */
   public static final String FS_TYPE = "fuse.unionfs-java";
   /** This process's mount table. */
-  public static final Path SELF = Path.of("/proc/self/mountinfo");
+  static final Path SELF = Path.of("/proc/self/mountinfo");
 
   /** One mount: its mount point, type, source and superblock options, each as the kernel's bytes. */
   public static final class Entry {
@@ -49,18 +49,13 @@ public final class MountTable {
     }
 
     /** The mount point's bytes. */
-    public byte[] mountPointBytes() {
+    byte[] mountPointBytes() {
       return mountPoint.clone();
     }
 
     /** The mount point as a path NIO understands (its bytes as UTF-8). */
     public Path mountPoint() {
       return Path.of(platform(mountPoint));
-    }
-
-    /** The mount point as the union's name string (one char a byte in the daemon, {@link NameCharset}). */
-    public String mountPointName() {
-      return NameCharset.string(mountPoint);
     }
 
     /** The filesystem type, e.g. {@code ext4}, {@code overlay} or {@code fuse.unionfs-java}. */
@@ -74,7 +69,7 @@ public final class MountTable {
     }
 
     /** The source's bytes. */
-    public byte[] sourceBytes() {
+    byte[] sourceBytes() {
       return source.clone();
     }
 
@@ -96,7 +91,7 @@ public final class MountTable {
     }
 
     /** Whether this mount is at exactly this path (compared as the bytes NIO maps it to). */
-    public boolean isAt(Path path) {
+    boolean isAt(Path path) {
       return Arrays.equals(mountPoint, path.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -118,7 +113,7 @@ public final class MountTable {
   }
 
   /** Parses mountinfo text; lines it cannot read are skipped. */
-  public static MountTable parse(byte[] mountInfo) {
+  static MountTable parse(byte[] mountInfo) {
     List<Entry> entries = new ArrayList<>();
     int start = 0;
     for (int i = 0; i <= mountInfo.length; i++) {
@@ -230,13 +225,13 @@ public final class MountTable {
   }
 
   /** The filesystem type mounted at this path (the topmost mount), or null. */
-  public static String fsTypeAt(Path mountPoint) {
+  static String fsTypeAt(Path mountPoint) {
     return ofThisProcess().mountAt(mountPoint.toAbsolutePath().normalize())
         .map(Entry::fsType).orElse(null);
   }
 
   /** True if a unionfs-java mount is at this path. */
-  public static boolean isUnionMounted(Path mountPoint) {
+  static boolean isUnionMounted(Path mountPoint) {
     return FS_TYPE.equals(fsTypeAt(mountPoint));
   }
 
@@ -244,7 +239,7 @@ public final class MountTable {
    * Unmounts: umount(8) (root), else fusermount3/fusermount -u; with {@code lazy} detaches a busy
    * mount. Returns true if nothing is mounted there afterwards.
    */
-  public static boolean unmount(Path mountPoint, boolean lazy) {
+  static boolean unmount(Path mountPoint, boolean lazy) {
     String mp = mountPoint.toAbsolutePath().normalize().toString();
     List<List<String>> attempts = lazy
         ? List.of(List.of("umount", "-l", mp), List.of("fusermount3", "-u", "-z", mp), List.of("fusermount", "-u", "-z", mp))
@@ -261,7 +256,7 @@ public final class MountTable {
   }
 
   /** Unmounts, detaching lazily if a plain unmount fails (busy). */
-  public static boolean unmount(Path mountPoint) {
+  static boolean unmount(Path mountPoint) {
     return unmount(mountPoint, false) || unmount(mountPoint, true);
   }
 
