@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.unionfsjava.fs.MountTable;
 
 /**
  * Runs the FUSE server in the background: the JVM cannot fork, so it starts a second JVM in its

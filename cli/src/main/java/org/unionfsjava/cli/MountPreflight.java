@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.unionfsjava.fs.MountTable;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountConfig;
 import org.unionfsjava.fs.UpperInUseException;

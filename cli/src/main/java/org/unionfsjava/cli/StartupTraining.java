@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.MountFailure;
+import org.unionfsjava.fs.MountTable;
+import org.unionfsjava.fs.NativeBindings;
 import org.unionfsjava.fs.Tuning;
-import org.unionfsjava.fs.fuse3.LibFuse3;
 import org.unionfsjava.fs.nativeio.NativeFile;
 import picocli.CommandLine;
-import ru.serce.jnrfuse.FuseStubFS;
 
 /**
  * The training run of the AppCDS archive that {@code bin/unionfs-java} keeps next to the jar
@@ -203,14 +203,7 @@ final class StartupTraining {
   /** What a mount loads before libfuse's loop starts: the libc bindings and the FUSE binding. */
   private static void loadNativeLayers(FuseLibrary library) {
     try {
-      Class.forName("org.unionfsjava.fs.nativeio.NativeFile", true,
-          StartupTraining.class.getClassLoader());
-      if (library == FuseLibrary.LIBFUSE3) {
-        LibFuse3.load();
-        Class.forName("org.unionfsjava.fs.fuse3.LowLevelSession", true, StartupTraining.class.getClassLoader());
-      } else {
-        new FuseStubFS() { };
-      }
+      NativeBindings.loadForMount(library);
     } catch (ClassNotFoundException | LinkageError | RuntimeException skipped) {
       // no libfuse here: the archive then holds fewer classes
     }

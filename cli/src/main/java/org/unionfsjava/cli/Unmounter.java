@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.unionfsjava.fs.MountTable;
 
 /**
  * Unmounts a union: checks that the path is a unionfs-java mount, then asks {@code umount} (as

@@ -1,5 +1,6 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.MountTable;
 import org.unionfsjava.model.WhiteoutChoice;
 import org.unionfsjava.fs.MountFailure;
 import org.unionfsjava.fs.Tuning;
@@ -172,7 +173,7 @@ class MountCommandTest {
 
   @Test
   void mount_remountOfAMountedUnion_exits2SayingItIsNotSupported() throws Exception {
-    machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
+    machine.addMount(machine.mountPoint, MountTable.FS_TYPE);
     List<String> args = machine.mountArgs();
     args.addAll(1, List.of("-o", "remount,ro"));
     TestMachine.Result result = machine.run(args.toArray(String[]::new));

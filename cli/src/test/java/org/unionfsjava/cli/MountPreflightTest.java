@@ -1,5 +1,6 @@
 package org.unionfsjava.cli;
 
+import org.unionfsjava.fs.MountTable;
 import org.unionfsjava.fs.FuseLibrary;
 import org.unionfsjava.fs.Tuning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -171,7 +172,7 @@ class MountPreflightTest {
   @Test
   void mount_mountPointWithSpaceAlreadyAUnion_exits3() throws IOException {
     Path spaced = Files.createDirectory(machine.root.resolve("my union"));
-    machine.addMount(spaced, MountTable.UNION_FS_TYPE);
+    machine.addMount(spaced, MountTable.FS_TYPE);
     assertRefused(mount(machine.upper, machine.lower, spaced), ExitStatus.BAD_PATH,
         "mount point is already mounted (a unionfs-java union; unmount it first: unionfs-java"
             + " umount " + spaced + ")", spaced);
@@ -200,7 +201,7 @@ class MountPreflightTest {
   @Test
   void mount_anotherUsersMountThatCannotBeEntered_exits3SayingSo() throws IOException {
     Path hidden = machine.root.resolve("users-mnt"); // stands for one that answers EACCES
-    machine.addMount(hidden, MountTable.UNION_FS_TYPE);
+    machine.addMount(hidden, MountTable.FS_TYPE);
     assertRefused(mount(machine.upper, machine.lower, hidden), ExitStatus.BAD_PATH,
         "mount point is a fuse.unionfs-java mount that this user cannot enter (another user's,"
             + " without allow_other; if its server has ended, detach it with: umount -l " + hidden
@@ -209,7 +210,7 @@ class MountPreflightTest {
 
   @Test
   void mount_deadUnionButAnotherMistake_refusesWithoutDetaching() throws IOException {
-    machine.addMount(machine.mountPoint, MountTable.UNION_FS_TYPE);
+    machine.addMount(machine.mountPoint, MountTable.FS_TYPE);
     machine.disconnected.add(machine.mountPoint);
     Path missing = machine.root.resolve("nope");
     assertRefused(mount(machine.upper, missing, machine.mountPoint), ExitStatus.BAD_PATH,

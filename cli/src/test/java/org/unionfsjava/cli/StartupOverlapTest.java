@@ -31,7 +31,7 @@ class StartupOverlapTest {
 
   @Test
   void startupOverlapFalse_startsNothing() throws InterruptedException {
-    Tuning off = new Tuning(Tuning.defaults().fuseLibrary(), Tuning.DEFAULT_CACHE_BYTES, true, true,
+    Tuning off = new Tuning(Tuning.defaults().fuseLibrary(), Tuning.defaults().cacheBytes(), true, true,
         true, true, true, false, 4, 10, false, java.util.Set.of());
     StartupOverlap overlap = StartupOverlap.begin(new String[] {"mount", "--foreground", "m"}, off);
     overlap.await();

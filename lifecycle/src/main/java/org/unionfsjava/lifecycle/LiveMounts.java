@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.unionfsjava.fs.MountTable;
 import org.unionfsjava.model.NameCharset;
 
 /**
@@ -66,35 +67,24 @@ public final class LiveMounts {
 
   /** Every union mounted now, with its branches where they could be found. */
   public List<Union> unions() throws IOException {
-    List<String[]> mounts = new ArrayList<>();
-    for (String line : new String(Files.readAllBytes(proc.resolve("self/mountinfo")), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
-      int dash = line.indexOf(" - ");
-      String[] f = line.split(" ");
-      if (dash < 0 || f.length < 5) {
-        continue;
-      }
-      String[] tail = line.substring(dash + 3).split(" ");
-      if (tail.length < 3) {
-        continue;
-      }
-      mounts.add(new String[] {unescape(f[4]), tail[0], tail[2], unescape(tail[1])});
-    }
+    MountTable table = MountTable.read(proc.resolve("self/mountinfo"));
     List<Union> out = new ArrayList<>();
-    List<String[]> fuseMounts = new ArrayList<>();
-    for (String[] m : mounts) {
-      if (m[1].equals("overlay")) {
-        out.add(kernelOverlay(Path.of(m[0]), m[2]));
-      } else if (m[1].equals("fuse.unionfs-java") || m[1].equals("fuse.fuse-overlayfs")
-          || m[1].equals("fuse.unionfs") || m[1].equals("fuse.unionfs-fuse")) {
+    List<MountTable.Entry> fuseMounts = new ArrayList<>();
+    for (MountTable.Entry m : table.entries()) {
+      String type = m.fsType();
+      if (type.equals("overlay")) {
+        out.add(kernelOverlay(m.mountPoint(), m.superOptions()));
+      } else if (type.equals(MountTable.FS_TYPE) || type.equals("fuse.fuse-overlayfs")
+          || type.equals("fuse.unionfs") || type.equals("fuse.unionfs-fuse")) {
         fuseMounts.add(m);
       }
     }
     if (!fuseMounts.isEmpty()) {
       List<Server> servers = servers();
-      for (String[] m : fuseMounts) {
-        Path mp = Path.of(m[0]);
+      for (MountTable.Entry m : fuseMounts) {
+        Path mp = m.mountPoint();
         Server s = servers.stream().filter(x -> mp.equals(x.mountPoint)).findFirst().orElse(null);
-        out.add(s == null ? fromSource(mp, m[1], m[3])
+        out.add(s == null ? fromSource(mp, m.fsType(), m.source())
             : new Union(mp, s.server, s.pid, s.upper, s.lowers, s.workDir, s.format));
       }
     }
@@ -107,7 +97,7 @@ public final class LiveMounts {
    * {@code UPPER:LOWER...} ({@code MountSource}), so its upper is still known.
    */
   private static Union fromSource(Path mp, String type, String source) {
-    if (!type.equals("fuse.unionfs-java") || !source.startsWith("/")) {
+    if (!type.equals(MountTable.FS_TYPE) || !source.startsWith("/")) {
       return new Union(mp, type, 0, null, List.of(), null, null);
     }
     String[] parts = source.split(":");
@@ -118,11 +108,12 @@ public final class LiveMounts {
     return new Union(mp, "unionfs-java (no server: it has ended)", 0, Path.of(parts[0]), lowers, null, null);
   }
 
-  private static Union kernelOverlay(Path mp, String options) {
+  /** A kernel overlay's branches from its superblock options (unescaped by {@link MountTable}). */
+  private static Union kernelOverlay(Path mp, List<String> options) {
     Path upper = null;
     Path work = null;
     List<Path> lowers = new ArrayList<>();
-    for (String o : splitOptions(options)) {
+    for (String o : options) {
       if (o.startsWith("upperdir=")) {
         upper = Path.of(o.substring(9));
       } else if (o.startsWith("workdir=")) {
@@ -280,10 +271,6 @@ public final class LiveMounts {
       path = cwd.resolve(path);
     }
     return path.toAbsolutePath().normalize();
-  }
-
-  private static String unescape(String s) {
-    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
   }
 
   /** A union path in the JVM's name charset for a path read as text (mountinfo, cmdline). */

@@ -22,4 +22,22 @@ public final class NativeBindings {
       LibFuse3.load();
     }
   }
+
+  /**
+   * Binds the libraries and loads the classes of the FUSE binding that a mount on this libfuse
+   * loads before libfuse's loop starts (libfuse 3's session, or jnr-fuse's filesystem base,
+   * which binds libfuse2), for the CLI's start-up training (its AppCDS archive), which so needs
+   * no binding of its own.
+   *
+   * @throws LinkageError or a RuntimeException if a library is not there
+   */
+  public static void loadForMount(FuseLibrary library) throws ClassNotFoundException {
+    bind(library);
+    if (library == FuseLibrary.LIBFUSE3) {
+      Class.forName("org.unionfsjava.fs.fuse3.LowLevelSession", true,
+          NativeBindings.class.getClassLoader());
+    } else {
+      new ru.serce.jnrfuse.FuseStubFS() { };
+    }
+  }
 }

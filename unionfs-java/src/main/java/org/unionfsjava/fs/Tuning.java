@@ -69,7 +69,7 @@ public record Tuning(
    * Bounding bytes, not names, keeps deep trees and long branch paths inside the heap too. {@code
    * unionfs.cacheBytes} overrides it (a positive number; for measurements).
    */
-  public static final long DEFAULT_CACHE_BYTES = 100_000L * 541;
+  static final long DEFAULT_CACHE_BYTES = 100_000L * 541;
 
   /** The default number of reader threads beside the single-threaded loop ({@code unionfs.fuse3.readers}). */
   static final int DEFAULT_READERS = 4;

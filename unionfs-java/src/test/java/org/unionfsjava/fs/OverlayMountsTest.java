@@ -16,6 +16,10 @@ class OverlayMountsTest {
 
   @TempDir Path tmp;
 
+  private static MountTable table(List<String> lines) {
+    return MountTable.parse(String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   private static String overlayLine(String mountPoint, String superOptions) {
     return "47 27 0:40 / " + mountPoint + " rw,relatime - overlay overlay rw," + superOptions;
   }
@@ -30,10 +34,10 @@ class OverlayMountsTest {
         "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
         overlayLine("/mnt/o", "lowerdir=/l,upperdir=" + u + ",workdir=" + w + ",uuid=on"));
     assertEquals(Optional.of(new OverlayMounts.Use(Path.of("/mnt/o"), "upperdir")),
-        OverlayMounts.using(u, lines));
+        OverlayMounts.using(u, table(lines)));
     assertEquals(Optional.of(new OverlayMounts.Use(Path.of("/mnt/o"), "workdir")),
-        OverlayMounts.using(w, lines));
-    assertEquals(Optional.empty(), OverlayMounts.using(other, lines));
+        OverlayMounts.using(w, table(lines)));
+    assertEquals(Optional.empty(), OverlayMounts.using(other, table(lines)));
   }
 
   @Test
@@ -44,7 +48,7 @@ class OverlayMountsTest {
     List<String> lines = List.of(overlayLine("/mnt/my\\040o",
         "lowerdir=/l,upperdir=" + escaped + ",workdir=/w"));
     assertEquals(Optional.of(new OverlayMounts.Use(Path.of("/mnt/my o"), "upperdir")),
-        OverlayMounts.using(u, lines));
+        OverlayMounts.using(u, table(lines)));
   }
 
   @Test
@@ -55,7 +59,7 @@ class OverlayMountsTest {
     try {
       List<String> lines = List.of(overlayLine("/mnt/o",
           "lowerdir=l,upperdir=target/overlay-mounts-test-u,workdir=w"));
-      assertEquals(Optional.empty(), OverlayMounts.using(u, lines));
+      assertEquals(Optional.empty(), OverlayMounts.using(u, table(lines)));
     } finally {
       Files.delete(u);
     }
@@ -66,6 +70,6 @@ class OverlayMountsTest {
   void using_otherType_ignored() throws Exception {
     Path u = Files.createDirectory(tmp.resolve("u"));
     List<String> lines = List.of("47 27 0:40 / /mnt/f rw - fuse.x x rw,upperdir=" + u);
-    assertEquals(Optional.empty(), OverlayMounts.using(u, lines));
+    assertEquals(Optional.empty(), OverlayMounts.using(u, table(lines)));
   }
 }
