@@ -73,12 +73,22 @@ final class Mounter {
     // mount behind whose server is gone.
     AtomicReference<UnionMount> live = new AtomicReference<>();
     AtomicBoolean closed = new AtomicBoolean();
+    // logged once, by whichever sees the unmount first: the main thread (umount from outside) or
+    // the shutdown hook (SIGTERM, as systemctl stop sends; the JVM then exits before the main
+    // thread gets to log)
+    AtomicBoolean unmountLogged = new AtomicBoolean();
+    Runnable logUnmounted = () -> {
+      if (unmountLogged.compareAndSet(false, true)) {
+        LIFECYCLE.info("unmounted {}", options.mountPoint());
+      }
+    };
     Runnable unmountOnce = () -> {
       if (closed.compareAndSet(false, true)) {
         LOG.info("unmounting {}", options.mountPoint());
         UnionMount mount = live.get();
         if (mount != null) {
           mount.close();
+          logUnmounted.run();
         } else {
           unmountIfMounted(options.mountPoint());
         }
@@ -99,7 +109,7 @@ final class Mounter {
       out.flush();
       live.get().awaitUnmounted();
       SystemdNotify.send(System.getenv(), "STOPPING=1");
-      LIFECYCLE.info("unmounted {}", options.mountPoint());
+      logUnmounted.run();
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(unmountOnExit);

@@ -96,6 +96,34 @@ class ServerLogTest {
     }
   }
 
+  /** As systemctl stop ends a template unit's server: SIGTERM; the unmount is logged all the same. */
+  @Test
+  void foregroundServer_stoppedBySigterm_logsTheUnmount() throws Exception {
+    Path upper = Files.createDirectories(dir.resolve("upper"));
+    Path lower = Files.createDirectories(dir.resolve("lower"));
+    Path union = Files.createDirectories(dir.resolve("union"));
+    Path log = dir.resolve("stderr.log");
+    Process server = new ProcessBuilder(TestUnion.launcher().toString(), "mount", "--foreground",
+        "--upper", upper.toString(), "--lower", lower.toString(), union.toString())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(log.toFile()).start();
+    try {
+      assertTrue(Mounts.awaitMounted(union, "fuse.unionfs-java", Duration.ofSeconds(60),
+          server.toHandle()), "not mounted: " + Files.readString(log));
+      server.destroy(); // SIGTERM to its PID
+      assertTrue(server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "still running");
+      assertEquals(null, Mounts.fsTypeAt(union), "still mounted after SIGTERM");
+      String text = Files.readString(log);
+      assertTrue(text.contains("lifecycle: mounted " + union), text);
+      assertTrue(text.contains("lifecycle: unmounted " + union), text);
+      assertEquals(1, text.split("lifecycle: unmounted ", -1).length - 1, "logged twice: " + text);
+    } finally {
+      server.destroyForcibly();
+      Mounts.unmountQuietly(union);
+    }
+  }
+
   private static boolean awaitContains(Path file, String text) throws IOException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
